@@ -1,0 +1,56 @@
+"""Uniqueness constraints and indexes, created at start-up if missing."""
+
+from __future__ import annotations
+
+import re
+
+from graph.model import LABELS
+from graph.statements import Statement, statement
+from graph.store import Store
+
+#: label -> properties worth an index besides the unique id
+_INDEXED: dict[str, tuple[str, ...]] = {
+    "Country": ("code",),
+    "Plan": ("startYear",),
+    "Commitment": ("code",),
+    "Milestone": ("code",),
+    "Indicator": ("code",),
+    "Department": ("code",),
+    "ProgressUpdate": ("period",),
+}
+
+
+def _snake(label: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+
+
+def schema_statements() -> list[Statement]:
+    """One statement per constraint or index, each idempotent (``IF NOT EXISTS``)."""
+    result = [
+        statement(
+            f"constraints.unique_id[{label}]",
+            f"CREATE CONSTRAINT {_snake(label)}_id IF NOT EXISTS "
+            f"FOR (n:{label}) REQUIRE n.id IS UNIQUE",
+        )
+        for label in LABELS
+    ]
+    result += [
+        statement(
+            f"constraints.index[{label}.{prop}]",
+            f"CREATE INDEX {_snake(label)}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
+        )
+        for label, props in _INDEXED.items()
+        for prop in props
+    ]
+    return result
+
+
+async def ensure_schema(store: Store) -> None:
+    """Create every constraint and index that is missing."""
+    for item in schema_statements():
+        await store.write(item)
+
+
+def lintable_statements() -> list[Statement]:
+    """Every statement of this module."""
+    return schema_statements()

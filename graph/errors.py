@@ -1,0 +1,19 @@
+"""Errors of the store, in words a user can act on."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of every error the store layer raises."""
+
+
+class StoreUnavailable(StoreError):
+    """The graph store cannot be reached (down, wrong address, wrong credentials)."""
+
+
+class StatementTimeout(StoreError):
+    """A statement ran longer than the configured statement timeout."""
+
+
+class StoreRejected(StoreError):
+    """The store refused a statement (a constraint, a malformed value)."""

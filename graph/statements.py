@@ -1,0 +1,53 @@
+"""Every Cypher statement the code can send, named, so that CI can lint them all.
+
+Fixed statements are declared with :func:`statement` where they are used.
+Statements built at run time (per label, per filter) come from the
+``lintable_statements`` generators of the modules that build them, fed with
+every label and operator they accept.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_REGISTRY: dict[str, Statement] = {}
+
+#: modules that declare statements or generate them
+_MODULES = ("graph.constraints", "graph.writer", "graph.reads", "graph.query_builder")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A named Cypher statement; values always travel as parameters."""
+
+    name: str
+    cypher: str
+
+
+def statement(name: str, cypher: str) -> Statement:
+    """Declare a fixed statement under a unique name."""
+    if name in _REGISTRY and _REGISTRY[name].cypher != cypher:
+        raise ValueError(f"two statements are named {name!r}")
+    _REGISTRY[name] = Statement(name, cypher)
+    return _REGISTRY[name]
+
+
+def all_statements() -> list[Statement]:
+    """Every statement, fixed and generated, for the Cypher check."""
+    found: dict[str, Statement] = {}
+    for module_name in _MODULES:
+        module = importlib.import_module(module_name)
+        generator = getattr(module, "lintable_statements", None)
+        if generator is not None:
+            for item in generator():
+                found.setdefault(item.cypher, item)
+    for item in _REGISTRY.values():
+        found.setdefault(item.cypher, item)
+    return list(found.values())
+
+
+def iter_names() -> Iterator[str]:
+    """Names of the fixed statements (for diagnostics)."""
+    return iter(_REGISTRY)

@@ -1,0 +1,206 @@
+"""The executor: the only code that talks to the driver.
+
+It runs named statements as read or write transactions (so ``neo4j://``
+routing sends reads to readers), applies the statement timeout, counts and
+times every statement, and turns driver failures into :mod:`graph.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j import exceptions as neo4j_errors
+
+from graph.errors import StatementTimeout, StoreError, StoreRejected, StoreUnavailable
+from graph.statements import Statement
+
+log = logging.getLogger("ogp_graph.store")
+
+T = TypeVar("T")
+Row = dict[str, Any]
+
+
+@dataclass
+class StatementLog:
+    """What one unit of work (an HTTP request, a load) sent to the store."""
+
+    names: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def count(self) -> int:
+        """How many statements were sent."""
+        return len(self.names)
+
+
+_current_log: contextvars.ContextVar[StatementLog | None] = contextvars.ContextVar(
+    "ogp_graph_statement_log", default=None
+)
+
+
+@contextmanager
+def statement_log() -> Iterator[StatementLog]:
+    """Count the statements sent inside the ``with`` block (per task/request)."""
+    entry = StatementLog()
+    token = _current_log.set(entry)
+    try:
+        yield entry
+    finally:
+        _current_log.reset(token)
+
+
+@dataclass(frozen=True)
+class BoltEndpoint:
+    """Where and how to reach a store over Bolt."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+
+    @property
+    def description(self) -> str:
+        """The address and database, for messages (never the password)."""
+        return f"{self.uri} (database {self.database!r})"
+
+
+class Store:
+    """A connected store: run statements, batch writes in one transaction."""
+
+    def __init__(self, driver: AsyncDriver, endpoint: BoltEndpoint, timeout: float) -> None:
+        self._driver = driver
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    @classmethod
+    def connect(cls, endpoint: BoltEndpoint, timeout: float) -> Store:
+        """Create the driver (connections are opened lazily, on first use)."""
+        driver = AsyncGraphDatabase.driver(
+            endpoint.uri,
+            auth=(endpoint.user, endpoint.password),
+            connection_timeout=5.0,
+            connection_acquisition_timeout=10.0,
+            max_transaction_retry_time=5.0,
+            notifications_min_severity="OFF",
+        )
+        return cls(driver, endpoint, timeout)
+
+    async def close(self) -> None:
+        """Close every connection."""
+        await self._driver.close()
+
+    async def verify(self) -> None:
+        """Fail with :class:`StoreUnavailable` unless the store answers."""
+        await self._guard(self._driver.verify_connectivity(), "connect")
+
+    async def read(self, stmt: Statement, **params: Any) -> list[Row]:
+        """Run one statement in a read transaction and return its rows as dicts."""
+
+        @neo4j.unit_of_work(timeout=self.timeout)
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            return await self._run(tx, stmt, params)
+
+        async with self._session() as session:
+            return await self._guard(session.execute_read(work), stmt.name)
+
+    async def write(self, stmt: Statement, **params: Any) -> list[Row]:
+        """Run one statement in a write transaction."""
+
+        @neo4j.unit_of_work(timeout=self.timeout)
+        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+            return await self._run(tx, stmt, params)
+
+        async with self._session() as session:
+            return await self._guard(session.execute_write(work), stmt.name)
+
+    async def write_all(self, work: Callable[[Transaction], Awaitable[T]], what: str) -> T:
+        """Run ``work`` in one write transaction: all of it is stored, or nothing."""
+        async with self._session() as session:
+            tx = await self._guard(session.begin_transaction(timeout=self.timeout * 20), what)
+            try:
+                result = await work(Transaction(self, tx))
+            except BaseException:
+                await asyncio.shield(_rollback_quietly(tx))
+                raise
+            await self._guard(tx.commit(), what)
+            return result
+
+    def _session(self) -> neo4j.AsyncSession:
+        return self._driver.session(database=self.endpoint.database)
+
+    async def _run(self, tx: Any, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+        started = time.perf_counter()
+        entry = _current_log.get()
+        if entry is not None:
+            entry.names.append(stmt.name)
+        try:
+            result = await tx.run(stmt.cypher, params)
+            rows = await result.data()
+        finally:
+            elapsed = time.perf_counter() - started
+            if entry is not None:
+                entry.seconds += elapsed
+            log.debug("statement %s took %.1f ms", stmt.name, elapsed * 1000)
+        return rows
+
+    async def _guard(self, awaitable: Awaitable[T], what: str) -> T:
+        """Await with the client-side timeout and translate driver errors."""
+        try:
+            return await asyncio.wait_for(awaitable, timeout=self.timeout + 5.0)
+        except TimeoutError as exc:
+            raise StatementTimeout(
+                f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped"
+            ) from exc
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
+            raise StoreUnavailable(
+                f"the graph store at {self.endpoint.description} is unreachable: {exc}"
+            ) from exc
+        except neo4j_errors.AuthError as exc:
+            raise StoreUnavailable(
+                f"the graph store at {self.endpoint.description} refused the credentials"
+            ) from exc
+        except neo4j_errors.ClientError as exc:
+            if "Timeout" in (exc.code or ""):
+                raise StatementTimeout(
+                    f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped"
+                ) from exc
+            raise StoreRejected(f"the store refused {what!r}: {exc.message}") from exc
+        except neo4j_errors.Neo4jError as exc:
+            raise StoreError(f"the store failed on {what!r}: {exc.message}") from exc
+        except neo4j_errors.DriverError as exc:
+            raise StoreUnavailable(
+                f"the graph store at {self.endpoint.description} failed: {exc}"
+            ) from exc
+
+
+class Transaction:
+    """An open write transaction handed to :meth:`Store.write_all`."""
+
+    def __init__(self, store: Store, tx: neo4j.AsyncTransaction) -> None:
+        self._store = store
+        self._tx = tx
+
+    async def run(self, stmt: Statement, **params: Any) -> list[Row]:
+        """Run one statement inside the transaction."""
+        return await self._store._guard(self._store._run(self._tx, stmt, params), stmt.name)
+
+    async def run_many(self, items: Sequence[tuple[Statement, dict[str, Any]]]) -> None:
+        """Run several statements in order."""
+        for stmt, params in items:
+            await self.run(stmt, **params)
+
+
+async def _rollback_quietly(tx: neo4j.AsyncTransaction) -> None:
+    try:
+        await tx.rollback()
+    except Exception:  # the original error is the one worth reporting
+        log.debug("rollback failed", exc_info=True)

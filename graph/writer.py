@@ -1,0 +1,319 @@
+"""Merge a :class:`~loaders.records.GraphDocument` into the store, all or nothing.
+
+Nodes are merged on their ``id``, relationships on their two ends, so loading
+the same document twice changes nothing. The whole document is written in one
+transaction: an error half-way leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from graph.errors import StoreRejected
+from graph.model import LABELS, RELATIONS, Relation, relation
+from graph.normalize import fold
+from graph.statements import Statement, statement
+from graph.store import Store, Transaction
+from loaders.records import GraphDocument, NodeRecord, RelRecord
+
+BATCH = 500
+#: properties the writer maintains itself; a change in them is not a change of facts
+_BOOKKEEPING = frozenset({"loadedAt", "sources", "searchText", "id_sort", "code_sort"})
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class WriteReport:
+    """What a load changed (or, for a dry run, would change)."""
+
+    document: str
+    version: str
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    relationships_created: int = 0
+    relationships_existing: int = 0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """True when the load adds or alters anything."""
+        return bool(sum(self.created.values()) or sum(self.updated.values())) or bool(
+            self.relationships_created
+        )
+
+    def summary(self) -> str:
+        """One line for logs and the command line."""
+        verb = "would create" if self.dry_run else "created"
+        return (
+            f"{self.document} {self.version}: {verb} {sum(self.created.values())} nodes, "
+            f"updated {sum(self.updated.values())}, unchanged {sum(self.unchanged.values())}; "
+            f"relationships: {self.relationships_created} new, "
+            f"{self.relationships_existing} already there"
+        )
+
+
+# --- statements -------------------------------------------------------------
+
+
+@cache
+def _existing_nodes(label: str) -> Statement:
+    return statement(
+        f"writer.existing_nodes[{label}]",
+        f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props",
+    )
+
+
+@cache
+def _merge_nodes(label: str) -> Statement:
+    return statement(
+        f"writer.merge_nodes[{label}]",
+        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+        "SET n += row.props, n.loadedAt = $loadedAt, "
+        "n.sources = CASE WHEN row.source IN coalesce(n.sources, []) THEN n.sources "
+        "ELSE coalesce(n.sources, []) + row.source END "
+        "RETURN count(n) AS n",
+    )
+
+
+@cache
+def _existing_relationships(rel: Relation) -> Statement:
+    return statement(
+        f"writer.existing_relationships[{rel.start}-{rel.type}-{rel.end}]",
+        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}})-[r:{rel.type}]->"
+        f"(b:{rel.end} {{id: row.end}}) RETURN count(r) AS n",
+    )
+
+
+@cache
+def _drop_other_relationships(rel: Relation) -> Statement:
+    return statement(
+        f"writer.replace_relationships[{rel.start}-{rel.type}-{rel.end}]",
+        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}})-[r:{rel.type}]->"
+        f"(b:{rel.end}) WHERE b.id <> row.end DELETE r",
+    )
+
+
+@cache
+def _merge_relationships(rel: Relation) -> Statement:
+    return statement(
+        f"writer.merge_relationships[{rel.start}-{rel.type}-{rel.end}]",
+        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}}) "
+        f"MATCH (b:{rel.end} {{id: row.end}}) "
+        f"MERGE (a)-[r:{rel.type}]->(b) SET r += row.props RETURN count(r) AS n",
+    )
+
+
+_MARK_DATASET = statement(
+    "writer.mark_dataset",
+    "MERGE (d:Dataset {id: $id}) SET d.name = $name, d.version = $version, "
+    "d.loadedAt = $loadedAt RETURN d.id AS id",
+)
+_DATASET_VERSION = statement(
+    "writer.dataset_version",
+    "MATCH (d:Dataset {id: $id}) RETURN d.version AS version",
+)
+
+
+def lintable_statements() -> Iterator[Statement]:
+    """Every statement the writer can build."""
+    for label in LABELS:
+        yield _existing_nodes(label)
+        yield _merge_nodes(label)
+    for rel in RELATIONS:
+        yield _existing_relationships(rel)
+        yield _drop_other_relationships(rel)
+        yield _merge_relationships(rel)
+    yield _MARK_DATASET
+    yield _DATASET_VERSION
+
+
+# --- derived properties -----------------------------------------------------
+
+
+def derived_text(props: dict[str, Any]) -> dict[str, Any]:
+    """``<name>_norm`` for every bilingual text and ``searchText`` over all text."""
+    derived: dict[str, Any] = {}
+    texts: list[str] = []
+    bases = {key[:-3] for key in props if key.endswith(("_en", "_fr"))}
+    for base in sorted(bases):
+        values = [props.get(f"{base}_en"), props.get(f"{base}_fr")]
+        folded = [fold(v) for v in values if isinstance(v, str) and v]
+        derived[f"{base}_norm"] = folded or None
+        if not base.endswith(("url", "Url")):
+            texts.extend(folded)
+    for key in ("code", "name", "abbreviation"):
+        if isinstance(props.get(key), str):
+            texts.append(fold(props[key]))
+    derived["searchText"] = " | ".join(dict.fromkeys(texts)) or None
+    for key in ("id", "code"):
+        if isinstance(props.get(key), str):
+            derived[f"{key}_sort"] = natural_key(props[key])
+    return derived
+
+
+def natural_key(text: str) -> str:
+    """``text`` with every number zero-padded, so that C01.2 sorts before C01.10."""
+    return re.sub(r"\d+", lambda m: m.group().zfill(6), text)
+
+
+def _facts(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in props.items()
+        if k not in _BOOKKEEPING and not k.endswith("_norm") and v is not None
+    }
+
+
+# --- the write --------------------------------------------------------------
+
+
+def dataset_id(name: str) -> str:
+    """The id of the bookkeeping node that records which version of a source is loaded."""
+    return f"Dataset:{name}"
+
+
+async def loaded_version(store: Store, name: str) -> str | None:
+    """The version of document ``name`` in the store, if any."""
+    rows = await store.read(_DATASET_VERSION, id=dataset_id(name))
+    return rows[0]["version"] if rows else None
+
+
+def _batches(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start : start + BATCH]
+
+
+def _check_model(doc: GraphDocument) -> None:
+    for node in doc.nodes:
+        if node.label not in LABELS:
+            raise ValueError(f"{doc.name}: unknown label {node.label!r} for {node.id}")
+    for rel in doc.relationships:
+        relation(rel.start_label, rel.type, rel.end_label)
+
+
+def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, list[NodeRecord]]:
+    grouped: dict[str, dict[str, NodeRecord]] = defaultdict(dict)
+    for node in nodes:
+        seen = grouped[node.label].get(node.id)
+        if seen is None:
+            grouped[node.label][node.id] = node
+        else:  # one document describing a node twice: later facts complete earlier ones
+            seen.properties.update(node.properties)
+            seen.defaults.update(node.defaults)
+    return {label: list(by_id.values()) for label, by_id in grouped.items()}
+
+
+def _group_relationships(rels: Iterable[RelRecord]) -> dict[tuple[Relation, bool], list[RelRecord]]:
+    grouped: dict[tuple[Relation, bool], dict[tuple[str, str], RelRecord]] = defaultdict(dict)
+    for rel in rels:
+        key = (relation(rel.start_label, rel.type, rel.end_label), rel.replace)
+        grouped[key][(rel.start_id, rel.end_id)] = rel
+    return {key: list(by_ends.values()) for key, by_ends in grouped.items()}
+
+
+async def write_document(
+    store: Store,
+    doc: GraphDocument,
+    *,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+) -> WriteReport:
+    """Merge ``doc`` into the store in one transaction (or only report, with ``dry_run``)."""
+    _check_model(doc)
+    report = WriteReport(doc.name, doc.version, dry_run=dry_run)
+    nodes = _group_nodes(doc.nodes)
+    rels = _group_relationships(doc.relationships)
+    total = sum(len(v) for v in nodes.values()) + sum(len(v) for v in rels.values())
+    loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(done, total)
+
+    async def work(tx: Transaction) -> WriteReport:
+        for label, records in nodes.items():
+            for batch in _batches(records):
+                rows = await _node_rows(tx, label, batch, report)
+                if not dry_run:
+                    await tx.run(_merge_nodes(label), rows=rows, loadedAt=loaded_at)
+                advance(len(batch))
+        for (rel, replace), records in rels.items():
+            for batch in _batches(records):
+                rows = [
+                    {"start": r.start_id, "end": r.end_id, "props": r.properties} for r in batch
+                ]
+                existing = (await tx.run(_existing_relationships(rel), rows=rows))[0]["n"]
+                report.relationships_existing += existing
+                report.relationships_created += len(rows) - existing
+                if not dry_run:
+                    if replace:
+                        await tx.run(_drop_other_relationships(rel), rows=rows)
+                    merged = (await tx.run(_merge_relationships(rel), rows=rows))[0]["n"]
+                    if merged != len(rows):
+                        raise StoreRejected(
+                            f"{doc.name}: {len(rows) - merged} {rel.type} relationships "
+                            "name a node that is neither in the file nor in the store"
+                        )
+                advance(len(batch))
+        if not dry_run:
+            await tx.run(
+                _MARK_DATASET,
+                id=dataset_id(doc.name),
+                name=doc.name,
+                version=doc.version,
+                loadedAt=loaded_at,
+            )
+        return report
+
+    if dry_run:
+        # reads only; the transaction is rolled back so nothing can be written
+        async def rolled_back(tx: Transaction) -> WriteReport:
+            await work(tx)
+            raise _DryRunDone
+
+        with contextlib.suppress(_DryRunDone):
+            await store.write_all(rolled_back, f"dry run of {doc.name}")
+        return report
+    return await store.write_all(work, f"load of {doc.name}")
+
+
+class _DryRunDone(Exception):
+    """Ends a dry run's transaction by rolling it back."""
+
+
+async def _node_rows(
+    tx: Transaction, label: str, batch: list[NodeRecord], report: WriteReport
+) -> list[dict[str, Any]]:
+    """Rows for the merge statement; counts what is new, changed or the same."""
+    found = await tx.run(_existing_nodes(label), ids=[n.id for n in batch])
+    existing = {row["id"]: row["props"] for row in found}
+    rows = []
+    for node in batch:
+        before = existing.get(node.id)
+        props = {**node.properties, "id": node.id}
+        for key, value in node.defaults.items():
+            if before is None or before.get(key) is None:
+                props.setdefault(key, value)
+        merged = {**(before or {}), **props}
+        merged = {k: v for k, v in merged.items() if v is not None}
+        props.update(derived_text(merged))
+        if before is None:
+            report.created[label] += 1
+        elif _facts({**before, **props}) != _facts(before):
+            report.updated[label] += 1
+        else:
+            report.unchanged[label] += 1
+        rows.append({"id": node.id, "props": props, "source": node.source})
+    return rows

@@ -1,0 +1,107 @@
+"""Load sources into the store: check every file first, then write each in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from graph import reads
+from graph.store import Store
+from graph.writer import WriteReport, loaded_version, write_document
+from loaders.errors import SourceError, SourceProblem
+from loaders.nap_definitions import definition_document
+from loaders.records import GraphDocument
+from loaders.seed_dataset import bundled_dataset_path, read_seed_dataset, seed_document
+from loaders.sources import DefinitionSource, Parsed, SeedSource, TrackerSource, fetch, parse
+from loaders.tracker_records import PlanCatalog, match_plan, tracker_document, validate_rows
+
+log = logging.getLogger("ogp_graph.load")
+
+Progress = Callable[[str, int, int], None]
+
+
+async def plan_catalogues(store: Store) -> list[PlanCatalog]:
+    """What the plans in the store allow tracker records to refer to."""
+    rows = await store.read(reads.PLAN_CATALOGUES)
+    return [
+        PlanCatalog(
+            plan_key=row["plan"].split(":", 1)[1],
+            periods=frozenset(row["periods"]),
+            statuses=frozenset(row["statuses"]),
+            indicators={
+                code: (milestone, commitment) for code, milestone, commitment in row["indicators"]
+            },
+        )
+        for row in rows
+    ]
+
+
+async def build_documents(store: Store, locations: Sequence[str]) -> list[GraphDocument]:
+    """Read, recognise and check every source; ``SourceError`` lists all problems of all files."""
+    problems: list[SourceProblem] = []
+    parsed: list[Parsed] = []
+    for location in locations:
+        try:
+            parsed.append(parse(fetch(location)))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    # plans defined by files of this same load count, besides those already stored
+    catalogues = {c.plan_key: c for c in await plan_catalogues(store)}
+    for item in parsed:
+        if isinstance(item, DefinitionSource):
+            catalogue = PlanCatalog.from_definition(item.definition)
+            catalogues[catalogue.plan_key] = catalogue
+    documents: list[GraphDocument] = []
+    for item in parsed:
+        try:
+            if isinstance(item, SeedSource):
+                documents.append(seed_document(item.dataset, item.name))
+            elif isinstance(item, DefinitionSource):
+                documents.append(definition_document(item.definition))
+            elif isinstance(item, TrackerSource):
+                catalogue = match_plan(item.rows, list(catalogues.values()), item.name)
+                validate_rows(item.rows, catalogue, item.name)
+                documents.append(tracker_document(item.rows, catalogue, item.name))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+    # definitions before the records that refer to them
+    order = {"nap": 0, "tracker": 1}
+    documents.sort(key=lambda d: order.get(d.name.split(":", 1)[0], -1))
+    return documents
+
+
+async def load_locations(
+    store: Store,
+    locations: Sequence[str],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> list[WriteReport]:
+    """Load every source (all checked before anything is written)."""
+    documents = await build_documents(store, locations)
+    reports = []
+    for doc in documents:
+
+        def step(done: int, total: int, name: str = doc.name) -> None:
+            if progress is not None:
+                progress(name, done, total)
+
+        report = await write_document(store, doc, dry_run=dry_run, progress=step)
+        log.info("%s", report.summary())
+        reports.append(report)
+    return reports
+
+
+async def ensure_bundled_dataset(store: Store) -> WriteReport | None:
+    """Load the bundled dataset unless this version of it is already in the store."""
+    path = bundled_dataset_path()
+    dataset = read_seed_dataset(path.read_text(encoding="utf-8"), path.name)
+    doc = seed_document(dataset, path.name)
+    if await loaded_version(store, doc.name) == doc.version:
+        log.info("bundled dataset %s %s is already loaded", doc.name, doc.version)
+        return None
+    report = await write_document(store, doc)
+    log.info("bundled dataset loaded: %s", report.summary())
+    return report

@@ -1,0 +1,63 @@
+"""Schema extensions: limits, error masking, and the statement count of each request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from graph.errors import StoreError
+from graph.query_builder import QueryError
+from graph.store import statement_log
+from schema.errors import UserInputError
+from schema.settings import ApiSettings
+
+#: errors whose message is meant for the user; anything else is masked
+_USER_FACING = (UserInputError, QueryError, StoreError)
+MASKED_MESSAGE = "Unexpected error while answering this request; it has been logged."
+
+
+class CypherStatements(SchemaExtension):
+    """Counts the statements a request sends; reports them under ``extensions.cypher``."""
+
+    def on_execute(self) -> Iterator[None]:
+        with statement_log() as entry:
+            context = self.execution_context.context
+            if isinstance(context, dict) and "ogp" in context:
+                context["ogp"].statements = entry
+            self._entry = entry
+            yield
+
+    def get_results(self) -> dict[str, Any]:
+        entry = getattr(self, "_entry", None)
+        if entry is None:
+            return {}
+        return {
+            "cypher": {"statements": entry.count, "milliseconds": round(entry.seconds * 1000, 1)}
+        }
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None:  # a validation error of the document: its message is for the user
+        return False
+    return not isinstance(original, _USER_FACING)
+
+
+def extensions_for(settings: ApiSettings) -> list[Any]:
+    """The extensions of the schema, with the configured limits."""
+    return [
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        QueryDepthLimiter(max_depth=settings.max_depth),
+        CypherStatements,
+        MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+    ]

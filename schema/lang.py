@@ -1,0 +1,47 @@
+"""Languages of text fields, and how a request picks one."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+
+@strawberry.enum(description="A language in which the graph holds text.")
+class Lang(Enum):
+    EN = strawberry.enum_value("en", description="English")
+    FR = strawberry.enum_value("fr", description="French (français)")
+
+
+def from_accept_language(header: str | None) -> Lang:
+    """The first of English or French the ``Accept-Language`` header prefers (default English)."""
+    if not header:
+        return Lang.EN
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        quality = 1.0
+        for piece in pieces[1:]:
+            key, _, value = piece.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, position, tag))
+    for _, _, tag in sorted(ranked):
+        primary = tag.split("-")[0]
+        if primary in ("en", "fr"):
+            return Lang(primary)
+    return Lang.EN
+
+
+def pick(props: dict[str, Any], name: str, lang: Lang) -> str | None:
+    """The text ``name`` in ``lang``, else in the other language, else ``None``."""
+    other = "fr" if lang.value == "en" else "en"
+    value = props.get(f"{name}_{lang.value}")
+    if value in (None, ""):
+        value = props.get(f"{name}_{other}")
+    return value or None

@@ -1,0 +1,102 @@
+"""The root of the API: entry points to every entity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graph import query_builder as qb
+from graph.normalize import fold
+from schema.entities import Country, Department, Partnership, Plan
+from schema.fields import root_aggregate_field, root_list_field
+from schema.node import Node, ctx, wrap
+
+
+@strawberry.type(description="Entry points to the Open Government Partnership knowledge graph.")
+class Query:
+    @strawberry.field(description="Any entity by its global id; null when there is none.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        return wrap(await ctx(info).node(str(id)))
+
+    @strawberry.field(
+        description="Several entities by global id, in the same order (null where unknown)."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids.")],
+    ) -> list[Node | None]:
+        context = ctx(info)
+        return [wrap(await context.node(str(i))) for i in ids]
+
+    @strawberry.field(description="The Open Government Partnership.")
+    async def partnership(self, info: Info) -> Partnership | None:
+        return wrap(await ctx(info).node("Partnership:OGP"))  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="A country by ISO 3166 alpha-3 code (any case); null when unknown."
+    )
+    async def country(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="e.g. `CAN`.")]
+    ) -> Country | None:
+        return wrap(await ctx(info).node(f"Country:{code.strip().upper()}"))  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="A plan by its global id (e.g. `Plan:CAN-2016-2018`); null when unknown."
+    )
+    async def plan(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Plan | None:
+        found = wrap(await ctx(info).node(str(id)))
+        return found if isinstance(found, Plan) else None
+
+    @strawberry.field(
+        description="A department by its portal code (e.g. `tbs-sct`) or abbreviation (`TBS`, `SCT`)."
+    )
+    async def department(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="Code or abbreviation.")],
+    ) -> Department | None:
+        context = ctx(info)
+        direct = await context.node(f"Department:{code.strip().lower()}")
+        if direct is not None:
+            return wrap(direct)  # type: ignore[return-value]
+        where = qb.Where(conditions=(qb.Condition("abbreviation", "eq", fold(code)),))
+        built = qb.page_of("Department", where, (), context.lang.value)
+        rows = await context.store.read(built.statement, skip=0, limit=1, **built.params)
+        nodes = rows[0]["nodes"] if rows else []
+        return wrap(nodes[0]) if nodes else None  # type: ignore[return-value]
+
+    countries = root_list_field("Country", "Countries, by code.")
+    countries_aggregate = root_aggregate_field("Country")
+    plans = root_list_field("Plan", "Action plans, oldest first.")
+    plans_aggregate = root_aggregate_field("Plan")
+    commitments = root_list_field("Commitment", "Commitments of every plan, by plan then code.")
+    commitments_aggregate = root_aggregate_field("Commitment")
+    milestones = root_list_field("Milestone", "Milestones of every plan, by plan then code.")
+    milestones_aggregate = root_aggregate_field("Milestone")
+    indicators = root_list_field("Indicator", "Indicators of every plan, by plan then code.")
+    indicators_aggregate = root_aggregate_field("Indicator")
+    departments = root_list_field("Department", "Departments, by code.")
+    departments_aggregate = root_aggregate_field("Department")
+    co_chair_terms = root_list_field("CoChairTerm", "Co-chair terms, newest first.")
+    co_chair_terms_aggregate = root_aggregate_field("CoChairTerm")
+    reports = root_list_field("Report", "Reports on plans, oldest first.")
+    reports_aggregate = root_aggregate_field("Report")
+    events = root_list_field("Event", "Events, oldest first.")
+    events_aggregate = root_aggregate_field("Event")
+    initiatives = root_list_field("Initiative", "Bodies and initiatives.")
+    initiatives_aggregate = root_aggregate_field("Initiative")
+    people = root_list_field("Person", "People, by name.")
+    themes = root_list_field("Theme", "Streams and priority areas of plans.")
+    progress_updates = root_list_field("ProgressUpdate", "Progress updates, oldest period first.")
+    progress_updates_aggregate = root_aggregate_field("ProgressUpdate")

@@ -1,0 +1,26 @@
+"""Limits of the API, read once from the environment at start-up."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    """What a single GraphQL request may ask for.
+
+    Each limit refuses a request with a GraphQL error that names it; the
+    defaults suit the dashboards and explorers the API serves.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="OGP_GRAPH_", extra="ignore")
+
+    default_page_size: int = Field(default=20, ge=1, description="`first` when not given")
+    max_page_size: int = Field(default=500, ge=1, description="the largest `first` accepted")
+    max_depth: int = Field(default=10, ge=2, description="nesting depth of a query")
+    max_aliases: int = Field(default=30, ge=1, description="aliases in one document")
+    max_tokens: int = Field(default=5000, ge=100, description="tokens in one document")
+    max_neighborhood_depth: int = Field(default=3, ge=1, description="`depth` of neighborhood")
+    max_graph_nodes: int = Field(default=500, ge=1, description="nodes an exploration returns")
+    max_path_length: int = Field(default=8, ge=1, description="`maxLength` of shortestPath")
+    graphiql: bool = Field(default=True, description="serve GraphiQL to browsers")
