@@ -215,5 +215,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """Console-script entry: run, then leave without waiting on the embedded JVM.
+
+    The embedded store is stopped (its files closed) before ``main`` returns;
+    an idle JVM thread must not keep the process alive after that.
+    """
+    code = main()
+    if "jpype" in sys.modules and sys.modules["jpype"].isJVMStarted():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -55,9 +55,9 @@ def _should_mask(error: GraphQLError) -> bool:
 def extensions_for(settings: ApiSettings) -> list[Any]:
     """The extensions of the schema, with the configured limits."""
     return [
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        QueryDepthLimiter(max_depth=settings.max_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         CypherStatements,
-        MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
     ]

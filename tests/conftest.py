@@ -1,0 +1,166 @@
+"""Fixtures that start real things: the embedded store (once per session) and the app over HTTP.
+
+The session store holds the bundled dataset, the three real tracker definitions
+of ../shared/data/canada-nap and a tracker records CSV written here, so every
+test reads the same graph a user would after ``ogp-graph load``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from graph.constraints import ensure_schema
+from graph.embedded import EmbeddedStore
+from graph.settings import StoreSettings
+from graph.store import BoltEndpoint, Store
+from ogp_graph.loading import ensure_bundled_dataset, load_locations
+from schema.app import create_app
+from schema.settings import ApiSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+NAP_DIR = ROOT.parent / "shared" / "data" / "canada-nap"
+NAP_FILES = {
+    "CAN-2018-2020": NAP_DIR / "nap4-2018-2020.yaml",
+    "CAN-2022-2024": NAP_DIR / "nap5-2022-2024.yaml",
+    "CAN-2025-2029": NAP_DIR / "nap6-2025-2029.yaml",
+}
+
+#: progress records for the 2022-2024 plan, as the portal's CSV export writes them
+TRACKER_CSV = (
+    "\ufeffreporting_period,commitments,milestones,indicators,status,progress_en,progress_fr,"
+    "evidence_en,evidence_fr,challenges_en,challenges_fr,record_created\n"
+    '2022-12,C01,C01.1,C01.1.1,LP,"Started, with users","Commencé, avec les usagers",,,,,x\n'
+    "2023-06,C01: Open Science,C01.1,C01.1.1,SP: Substantial progress,More done,Plus fait,"
+    '"https://example.org/a, b",,,,x\n'
+    '2023-06,C01,C01.1,C01.1.2,C,"Done.\nAll of it.",Fini.,,,Delays,Retards,x\n'
+)
+
+
+def run(coro: Any) -> Any:
+    """Run a coroutine to completion (tests are synchronous; the app has its own loop)."""
+    return asyncio.run(coro)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def store_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltEndpoint]:
+    """The embedded ArcadeDB store, started once, with everything loaded."""
+    data_dir = tmp_path_factory.mktemp("store")
+    store = EmbeddedStore(data_dir, heap="1g")
+    endpoint = store.start()
+    tracker = tmp_path_factory.mktemp("sources") / "nap5-progress.csv"
+    tracker.write_text(TRACKER_CSV, encoding="utf-8")
+
+    async def prepare() -> None:
+        client = Store.connect(endpoint, 60.0)
+        try:
+            await ensure_schema(client)
+            await ensure_bundled_dataset(client)
+            await load_locations(client, [str(p) for p in NAP_FILES.values()] + [str(tracker)])
+        finally:
+            await client.close()
+
+    run(prepare())
+    yield endpoint
+    store.stop()
+
+
+@pytest.fixture(scope="session")
+def data_dir(store_endpoint: BoltEndpoint, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of the session store (for CLI tests that reuse the running store)."""
+    return Path(str(tmp_path_factory.getbasetemp())) / "store0"
+
+
+@pytest.fixture(scope="session")
+def tracker_csv(store_endpoint: BoltEndpoint, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tracker records CSV loaded into the session store."""
+    return Path(str(tmp_path_factory.getbasetemp())) / "sources0" / "nap5-progress.csv"
+
+
+class Server:
+    """The app served by uvicorn on a loopback port, in a thread."""
+
+    def __init__(self, endpoint: BoltEndpoint, api: ApiSettings | None = None) -> None:
+        self.port = free_port()
+        settings = StoreSettings(statement_timeout=10.0)
+        app = create_app(endpoint, settings, api or ApiSettings())
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+class GraphQLClient:
+    """Sends GraphQL over HTTP, as a front end would."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(base_url=url, timeout=60.0)
+
+    def post(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+        """The whole JSON response (``data``, ``errors``, ``extensions``)."""
+        response = self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code in (200, 400), response.text
+        return response.json()
+
+    def data(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+        """``data`` of a request that must not fail."""
+        body = self.post(query, variables, **headers)
+        assert "errors" not in body, body.get("errors")
+        return body["data"]
+
+    def error(self, query: str, variables: dict[str, Any] | None = None) -> str:
+        """The message of the first error of a request that must fail."""
+        body = self.post(query, variables)
+        assert body.get("errors"), body
+        return body["errors"][0]["message"]
+
+    def statements(self, query: str, variables: dict[str, Any] | None = None) -> int:
+        """How many Cypher statements answering ``query`` took."""
+        body = self.post(query, variables)
+        assert "errors" not in body, body.get("errors")
+        return body["extensions"]["cypher"]["statements"]
+
+
+@pytest.fixture(scope="session")
+def server(store_endpoint: BoltEndpoint) -> Iterator[Server]:
+    with Server(store_endpoint) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def gql(server: Server) -> GraphQLClient:
+    return GraphQLClient(server.url)
