@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import yaml
 
-from loaders.errors import SourceError
+from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import NapDefinition, looks_like_definition, read_definition
 from loaders.seed_dataset import SeedDataset, looks_like_seed_dataset, read_seed_dataset
-from loaders.tracker_records import TrackerRow, looks_like_tracker_csv, parse_tracker_csv
+from loaders.tracker_records import TrackerRow, looks_like_tracker_csv, read_tracker_rows
 
 MAX_BYTES = 64 * 1024 * 1024
 KNOWN = (
@@ -58,6 +58,8 @@ class TrackerSource:
     name: str
     text: str
     rows: list[TrackerRow]
+    #: problems of malformed records, reported with those of the plan check
+    problems: list[SourceProblem]
 
 
 Parsed = SeedSource | DefinitionSource | TrackerSource
@@ -101,7 +103,8 @@ def parse(source: Source) -> Parsed:
     if not text.strip():
         raise SourceError.single(source.name, "", f"is empty; expected {KNOWN}")
     if looks_like_tracker_csv(text):
-        return TrackerSource(source.name, text, parse_tracker_csv(text, source.name))
+        rows, problems = read_tracker_rows(text, source.name)
+        return TrackerSource(source.name, text, rows, problems)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError:

@@ -165,6 +165,19 @@ def parse_tracker_csv(text: str | bytes, file: str) -> list[TrackerRow]:
     record with the wrong number of fields, a cell that is not a month or a code, two
     records for the same reporting period and indicator, no records at all.
     """
+    rows, problems = read_tracker_rows(text, file)
+    if problems:
+        raise SourceError(problems)
+    return rows
+
+
+def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], list[SourceProblem]]:
+    """The well-formed records and the problems of the others, so that a caller can go on
+    checking the good records against their plan and report every problem at once.
+
+    A file that cannot be read at all (empty, no header, missing columns) raises
+    :class:`SourceError` at once.
+    """
     text = _text(text, file)
     if not text.strip():
         raise SourceError.single(file, "", "the file is empty (expected a CSV with a header)")
@@ -273,10 +286,8 @@ def parse_tracker_csv(text: str | bytes, file: str) -> list[TrackerRow]:
             )
         )
     if not rows and not problems:
-        problems.append(SourceProblem(file, "", "no records: the file has only a header"))
-    if problems:
-        raise SourceError(problems)
-    return rows
+        raise SourceError.single(file, "", "no records: the file has only a header")
+    return rows, problems
 
 
 def match_plan(

@@ -59,9 +59,7 @@ async def build_documents(store: Store, locations: Sequence[str]) -> list[GraphD
             elif isinstance(item, DefinitionSource):
                 documents.append(definition_document(item.definition))
             elif isinstance(item, TrackerSource):
-                catalogue = match_plan(item.rows, list(catalogues.values()), item.name)
-                validate_rows(item.rows, catalogue, item.name)
-                documents.append(tracker_document(item.rows, catalogue, item.name))
+                documents.append(_tracker(item, list(catalogues.values())))
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -70,6 +68,24 @@ async def build_documents(store: Store, locations: Sequence[str]) -> list[GraphD
     order = {"nap": 0, "tracker": 1}
     documents.sort(key=lambda d: order.get(d.name.split(":", 1)[0], -1))
     return documents
+
+
+def _line(problem: SourceProblem) -> int:
+    digits = "".join(ch for ch in problem.location.split(",")[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _tracker(item: TrackerSource, catalogues: list[PlanCatalog]) -> GraphDocument:
+    """The progress updates of a tracker CSV; every bad record of it is reported at once."""
+    problems = list(item.problems)
+    try:
+        catalogue = match_plan(item.rows, catalogues, item.name)
+        validate_rows(item.rows, catalogue, item.name)
+    except SourceError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise SourceError(sorted(problems, key=_line))
+    return tracker_document(item.rows, catalogue, item.name)
 
 
 async def load_locations(

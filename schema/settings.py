@@ -17,7 +17,11 @@ class ApiSettings(BaseSettings):
 
     default_page_size: int = Field(default=20, ge=1, description="`first` when not given")
     max_page_size: int = Field(default=500, ge=1, description="the largest `first` accepted")
-    max_depth: int = Field(default=20, ge=2, description="nesting depth of a query (a connection hop takes 3: field, edges, node)")
+    max_depth: int = Field(
+        default=20,
+        ge=2,
+        description="nesting depth of a query (a connection hop takes 3: field, edges, node)",
+    )
     max_aliases: int = Field(default=30, ge=1, description="aliases in one document")
     max_tokens: int = Field(default=5000, ge=100, description="tokens in one document")
     max_neighborhood_depth: int = Field(default=3, ge=1, description="`depth` of neighborhood")

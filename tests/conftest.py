@@ -128,7 +128,9 @@ class GraphQLClient:
         self.url = url
         self.http = httpx.Client(base_url=url, timeout=60.0)
 
-    def post(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
         """The whole JSON response (``data``, ``errors``, ``extensions``)."""
         response = self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
@@ -136,7 +138,9 @@ class GraphQLClient:
         assert response.status_code in (200, 400), response.text
         return response.json()
 
-    def data(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
+    def data(
+        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
         """``data`` of a request that must not fail."""
         body = self.post(query, variables, **headers)
         assert "errors" not in body, body.get("errors")

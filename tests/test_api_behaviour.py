@@ -90,17 +90,25 @@ def test_lists_page_with_stable_cursors(gql: GraphQLClient) -> None:
         ("{ plans(first: -5) { totalCount } }", "'first' must be 0 or more"),
         ("{ plans(first: 100000) { totalCount } }", "'first' may be at most 500"),
         ('{ plans(after: "not-a-cursor") { totalCount } }', "'after' is not a cursor"),
-        ('{ plan(id: "Plan:CAN-2018-2020") { progress(period: "May 2020") { count } } }', "YYYY-MM"),
-        ("{ plans(sort: [{ startYear: DESC, endYear: ASC }]) { totalCount } }", "exactly one field"),
+        (
+            '{ plan(id: "Plan:CAN-2018-2020") { progress(period: "May 2020") { count } } }',
+            "YYYY-MM",
+        ),
+        (
+            "{ plans(sort: [{ startYear: DESC, endYear: ASC }]) { totalCount } }",
+            "exactly one field",
+        ),
         ("{ plans { nope } }", "Cannot query field 'nope'"),
     ],
 )
-def test_bad_arguments_give_plain_graphql_errors(gql: GraphQLClient, query: str, message: str) -> None:
+def test_bad_arguments_give_plain_graphql_errors(
+    gql: GraphQLClient, query: str, message: str
+) -> None:
     body = gql.post(query)
     assert body["errors"], body
     text = body["errors"][0]["message"]
     assert message in text
-    assert "Traceback" not in str(body) and "File \"" not in str(body)
+    assert "Traceback" not in str(body) and 'File "' not in str(body)
 
 
 def test_statements_do_not_grow_with_the_number_of_results(gql: GraphQLClient) -> None:

@@ -187,8 +187,7 @@ def test_the_six_reports_assess_their_plans_with_their_dates(gql: GraphQLClient)
     data = gql.data(REPORTS)["reports"]
     assert data["totalCount"] == 6
     found = {
-        (e["node"]["plan"]["id"], e["node"]["kind"], e["node"]["published"])
-        for e in data["edges"]
+        (e["node"]["plan"]["id"], e["node"]["kind"], e["node"]["published"]) for e in data["edges"]
     }
     assert found == {
         ("Plan:CAN-2016-2018", "END_OF_TERM_SELF_ASSESSMENT", "2018-11"),
