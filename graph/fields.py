@@ -13,6 +13,7 @@ from enum import Enum
 class Kind(Enum):
     """How a field is compared."""
 
+    ID = "id"  # the global id, matched exactly
     BILINGUAL = "bilingual"  # <name>_en / <name>_fr, matched folded, in either language
     STRING = "string"  # one text, matched folded
     ENUM = "enum"  # exact values
@@ -58,7 +59,7 @@ def _count(expression: str) -> Field:
     return Field(Kind.COUNT, "", expression)
 
 
-_COMMON = {"id": _f(Kind.STRING, "id")}
+_COMMON = {"id": _f(Kind.ID, "id")}
 
 FIELDS: dict[str, dict[str, Field]] = {
     "Partnership": {**_COMMON, "name": _f(Kind.BILINGUAL, "name")},

@@ -117,6 +117,9 @@ class _Compiler:
             _check_op(label, cond.field, op, TEXT_OPERATORS)
             value = self.param(_fold_value(cond.value))
             return f"coalesce({_text_test(f'toLower({var}.{spec.property})', op, value)}, false)"
+        if spec.kind is Kind.ID:
+            _check_op(label, cond.field, op, ENUM_OPERATORS)
+            return f"{var}.id {_cmp(op)} {self.param(cond.value)}"
         if spec.kind is Kind.ENUM:
             _check_op(label, cond.field, op, ENUM_OPERATORS)
             return f"coalesce({var}.{spec.property} {_cmp(op)} {self.param(cond.value)}, false)"
@@ -288,9 +291,12 @@ def _sample_where(label: str) -> Where:
     """A filter that uses every field and link of ``label`` once."""
     conditions = []
     for name, spec in FIELDS[label].items():
-        op = {Kind.BILINGUAL: "contains", Kind.STRING: "startsWith", Kind.ENUM: "in"}.get(
-            spec.kind, "gte"
-        )
+        op = {
+            Kind.BILINGUAL: "contains",
+            Kind.STRING: "startsWith",
+            Kind.ENUM: "in",
+            Kind.ID: "in",
+        }.get(spec.kind, "gte")
         conditions.append(Condition(name, op, ["x"] if op == "in" else "x"))
     related = []
     for name, link in LINKS.get(label, {}).items():

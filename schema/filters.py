@@ -53,7 +53,16 @@ class KeywordFilter:
     in_: list[str] | None = strawberry.field(default=None, name="in", description="One of.")
 
 
+@strawberry.input(description="Conditions on a global id: exact match.")
+class IdFilter:
+    eq: strawberry.ID | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[strawberry.ID] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
 _FILTER_FOR: dict[Kind, type] = {
+    Kind.ID: IdFilter,
     Kind.BILINGUAL: TextFilter,
     Kind.STRING: TextFilter,
     Kind.ENUM: KeywordFilter,
