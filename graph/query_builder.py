@@ -34,6 +34,11 @@ class Condition:
     op: str
     value: Any
 
+    def __post_init__(self) -> None:
+        # lists become tuples: a filter is a key of the request's loaders, so it must hash
+        if isinstance(self.value, list):
+            object.__setattr__(self, "value", tuple(self.value))
+
 
 @dataclass(frozen=True)
 class Related:
@@ -86,7 +91,7 @@ class _Compiler:
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
-        self.params[name] = value
+        self.params[name] = list(value) if isinstance(value, tuple) else value
         return f"${name}"
 
     def var(self) -> str:
@@ -164,7 +169,7 @@ def _check_op(label: str, name: str, op: str, allowed: tuple[str, ...]) -> None:
 
 
 def _fold_value(value: Any) -> Any:
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [fold(str(v)) for v in value]
     return fold(str(value))
 

@@ -45,3 +45,17 @@ ENTITY_COUNTS = statement(
     "reads.entity_counts",
     "MATCH (n) WHERE n.id IS NOT NULL RETURN labels(n)[0] AS label, count(n) AS count",
 )
+
+#: the same count for every reporting period of each plan at once, for charts over time
+PLAN_PROGRESS_BY_PERIOD = statement(
+    "reads.plan_progress_by_period",
+    "MATCH (p:Plan) WHERE p.id IN $ids "
+    "MATCH (p)-[:HAS_PERIOD]->(r:ReportingPeriod) "
+    "MATCH (p)-[:HAS_COMMITMENT]->(:Commitment)-[:HAS_MILESTONE]->(:Milestone)"
+    "-[:HAS_INDICATOR]->(i:Indicator) "
+    "OPTIONAL MATCH (i)-[:HAS_UPDATE]->(u:ProgressUpdate) WHERE u.period <= r.period "
+    "WITH p, r, i, u ORDER BY u.period DESC "
+    "WITH p, r, i, collect(u)[0] AS latest "
+    "OPTIONAL MATCH (latest)-[:HAS_STATUS]->(s:Status) "
+    "RETURN p.id AS plan, r.period AS period, s.id AS status, count(i) AS count",
+)

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 _REGISTRY: dict[str, Statement] = {}
 
 #: modules that declare statements or generate them
-_MODULES = ("graph.constraints", "graph.writer", "graph.reads", "graph.query_builder")
+_MODULES = (
+    "graph.constraints",
+    "graph.writer",
+    "graph.reads",
+    "graph.query_builder",
+    "graph.search",
+    "graph.explore",
+    "graph.groups",
+)
 
 
 @dataclass(frozen=True)

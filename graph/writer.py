@@ -24,8 +24,12 @@ from graph.store import Store, Transaction
 from loaders.records import GraphDocument, NodeRecord, RelRecord
 
 BATCH = 500
+#: bumped when the derived properties change, so that stored sources are written again
+FORMAT = "2"
 #: properties the writer maintains itself; a change in them is not a change of facts
-_BOOKKEEPING = frozenset({"loadedAt", "sources", "searchText", "id_sort", "code_sort"})
+_BOOKKEEPING = frozenset(
+    {"loadedAt", "sources", "searchText", "searchText_en", "searchText_fr", "id_sort", "code_sort"}
+)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -140,20 +144,29 @@ def lintable_statements() -> Iterator[Statement]:
 
 
 def derived_text(props: dict[str, Any]) -> dict[str, Any]:
-    """``<name>_norm`` for every bilingual text and ``searchText`` over all text."""
+    """Folded copies of a node's text, for filters and search.
+
+    ``<name>_norm`` for every bilingual text (both languages), and
+    ``searchText`` over all its text, ``searchText_en``/``searchText_fr`` per language.
+    """
     derived: dict[str, Any] = {}
-    texts: list[str] = []
+    texts: dict[str, list[str]] = {"en": [], "fr": []}
     bases = {key[:-3] for key in props if key.endswith(("_en", "_fr"))}
     for base in sorted(bases):
-        values = [props.get(f"{base}_en"), props.get(f"{base}_fr")]
-        folded = [fold(v) for v in values if isinstance(v, str) and v]
-        derived[f"{base}_norm"] = folded or None
-        if not base.endswith(("url", "Url")):
-            texts.extend(folded)
-    for key in ("code", "name", "abbreviation"):
+        folded = {lang: props.get(f"{base}_{lang}") for lang in ("en", "fr")}
+        folded = {lang: fold(v) for lang, v in folded.items() if isinstance(v, str) and v}
+        derived[f"{base}_norm"] = list(dict.fromkeys(folded.values())) or None
+        if not base.lower().endswith("url"):
+            for lang, value in folded.items():
+                texts[lang].append(value)
+    for key in ("code", "name", "abbreviation", "period"):
         if isinstance(props.get(key), str):
-            texts.append(fold(props[key]))
-    derived["searchText"] = " | ".join(dict.fromkeys(texts)) or None
+            for lang in texts:
+                texts[lang].append(fold(props[key]))
+    both = texts["en"] + texts["fr"]
+    derived["searchText"] = " | ".join(dict.fromkeys(both)) or None
+    for lang, values in texts.items():
+        derived[f"searchText_{lang}"] = " | ".join(dict.fromkeys(values)) or None
     for key in ("id", "code"):
         if isinstance(props.get(key), str):
             derived[f"{key}_sort"] = natural_key(props[key])
@@ -181,8 +194,13 @@ def dataset_id(name: str) -> str:
     return f"Dataset:{name}"
 
 
+def stored_version(doc: GraphDocument) -> str:
+    """The version recorded for ``doc``: its own and the writer's format."""
+    return f"{doc.version}/format-{FORMAT}"
+
+
 async def loaded_version(store: Store, name: str) -> str | None:
-    """The version of document ``name`` in the store, if any."""
+    """The version recorded for document ``name`` in the store, if any."""
     rows = await store.read(_DATASET_VERSION, id=dataset_id(name))
     return rows[0]["version"] if rows else None
 
@@ -272,7 +290,7 @@ async def write_document(
                 _MARK_DATASET,
                 id=dataset_id(doc.name),
                 name=doc.name,
-                version=doc.version,
+                version=stored_version(doc),
                 loadedAt=loaded_at,
             )
         return report

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from graph import reads
 from graph.store import Store
-from graph.writer import WriteReport, loaded_version, write_document
+from graph.writer import WriteReport, loaded_version, stored_version, write_document
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import definition_document
 from loaders.records import GraphDocument
@@ -115,7 +115,7 @@ async def ensure_bundled_dataset(store: Store) -> WriteReport | None:
     path = bundled_dataset_path()
     dataset = read_seed_dataset(path.read_text(encoding="utf-8"), path.name)
     doc = seed_document(dataset, path.name)
-    if await loaded_version(store, doc.name) == doc.version:
+    if await loaded_version(store, doc.name) == stored_version(doc):
         log.info("bundled dataset %s %s is already loaded", doc.name, doc.version)
         return None
     report = await write_document(store, doc)

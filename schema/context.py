@@ -126,3 +126,17 @@ class Context:
             return [found.get(i, {}) for i in ids]
 
         return await self._loader(("plan_progress", period), load).load(plan_id)
+
+    async def plan_progress_by_period(self, plan_id: str) -> dict[str, dict[str | None, int]]:
+        """Period -> status id (``None``: no update yet) -> number of the plan's indicators."""
+
+        async def load(ids: list[str]) -> list[dict[str, dict[str | None, int]]]:
+            rows = await self.store.read(reads.PLAN_PROGRESS_BY_PERIOD, ids=list(ids))
+            found: dict[str, dict[str, dict[str | None, int]]] = defaultdict(
+                lambda: defaultdict(dict)
+            )
+            for row in rows:
+                found[row["plan"]][row["period"]][row["status"]] = row["count"]
+            return [dict(found.get(i, {})) for i in ids]
+
+        return await self._loader("plan_progress_by_period", load).load(plan_id)

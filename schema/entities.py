@@ -207,10 +207,36 @@ class Plan(Node):
         context = ctx(info)
         counts = await context.plan_progress(self.props["id"], period)
         scale = await context.related("Plan", self.props["id"], "statuses", lang=context.lang)
-        result = [StatusCount(status=wrap(s), count=counts.get(s["id"], 0)) for s in scale]  # type: ignore[arg-type]
-        if counts.get(None):
-            result.append(StatusCount(status=None, count=counts[None]))
-        return result
+        return _status_counts(scale, counts)
+
+    @strawberry.field(
+        description="`progress` for every reporting period of the plan, oldest first: the data "
+        "of a stacked chart of indicators by status over time, in one request."
+    )
+    async def progress_by_period(self, info: Info) -> list["PeriodProgress"]:
+        context = ctx(info)
+        by_period = await context.plan_progress_by_period(self.props["id"])
+        scale = await context.related("Plan", self.props["id"], "statuses", lang=context.lang)
+        return [
+            PeriodProgress(period=period, counts=_status_counts(scale, by_period[period]))
+            for period in sorted(by_period)
+        ]
+
+
+def _status_counts(scale: list[dict[str, Any]], counts: dict[str | None, int]) -> list[StatusCount]:
+    """One count per level of the scale, then the indicators without an update (if any)."""
+    result = [StatusCount(status=wrap(s), count=counts.get(s["id"], 0)) for s in scale]  # type: ignore[arg-type]
+    if counts.get(None):
+        result.append(StatusCount(status=None, count=counts[None]))
+    return result
+
+
+@strawberry.type(description="The status counts of a plan's indicators at one reporting period.")
+class PeriodProgress:
+    period: str = strawberry.field(description="The reporting period, `YYYY-MM`.")
+    counts: list[StatusCount] = strawberry.field(
+        description="How many indicators stand at each status then (null status: no update yet)."
+    )
 
 
 def _is_period(value: str) -> bool:

@@ -9,6 +9,7 @@ resolved in :mod:`schema.entities`, where every entity type is defined.
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -16,11 +17,12 @@ from strawberry.types import Info
 
 from graph import query_builder as qb
 from graph.fields import LINKS
+from graph.groups import ALL_GROUPINGS, grouped_counts
 from schema.connection import Connection, build_connection, decode_cursor
 from schema.errors import UserInputError
 from schema.filters import to_sort, to_where
 from schema.lang import Lang
-from schema.node import ctx, text, wrap
+from schema.node import Node, ctx, text, wrap
 
 #: the module whose namespace resolves the type names these factories use
 ENTITIES = "schema.entities"
@@ -225,19 +227,76 @@ def root_list_field(label: str, description: str) -> Any:
     return strawberry.field(resolver=resolve, description=description)
 
 
-def root_aggregate_field(label: str) -> Any:
-    """``<list>Aggregate(where) { count }`` beside a root list."""
+GroupField = strawberry.enum(
+    Enum("GroupField", {name: name for name in ALL_GROUPINGS}),
+    description="What to group counted entities by; each list accepts the ones that fit it "
+    "(e.g. indicators: PLAN, COMMITMENT, MILESTONE, DEPARTMENT, DUE_DATE; progress updates: "
+    "STATUS, PERIOD, PLAN, DEPARTMENT).",
+)
 
-    async def resolve(info: Info, where: Any = None) -> Aggregate:
-        built = qb.count_of(label, to_where(label, where))
+
+@strawberry.type(description="How many entities fall in one group (one value per grouping asked).")
+class GroupCount:
+    keys: list[str | None] = strawberry.field(
+        description="The group, one key per grouping: an id, a code or a value."
+    )
+    labels: list[str | None] = strawberry.field(
+        description="A readable name of each key, where it has one."
+    )
+    count: int = strawberry.field(description="How many entities are in the group.")
+    entity_ids: strawberry.Private[list[str | None]]
+
+    @strawberry.field(description="The entity of each key, where the key is one (else null).")
+    async def entities(self, info: Info) -> list[Node | None]:
+        context = ctx(info)
+        return [wrap(await context.node(i)) if i else None for i in self.entity_ids]
+
+
+@strawberry.type(description="Counts over a root list, with the same `where` as the list.")
+class ListAggregate:
+    count: int = strawberry.field(description="How many entities match.")
+    label: strawberry.Private[str]
+    where: strawberry.Private[Any]
+
+    @strawberry.field(
+        description="Counts per group, largest first: e.g. indicators by DEPARTMENT, progress "
+        "updates by [STATUS, PERIOD]. Several groupings give one row per combination."
+    )
+    async def grouped_by(
+        self,
+        info: Info,
+        by: Annotated[list[GroupField], strawberry.argument(description="Groupings, in order.")],
+        lang: LangArg = None,
+    ) -> list[GroupCount]:
+        context = ctx(info)
+        chosen = context.lang_for(lang).value
+        built = grouped_counts(self.label, tuple(b.value for b in by), self.where, chosen)
+        rows = await context.store.read(built.statement, **built.params)
+        return [
+            GroupCount(
+                keys=row["keys"],
+                labels=row["labels"],
+                count=row["total"],
+                entity_ids=row["entities"],
+            )
+            for row in rows
+        ]
+
+
+def root_aggregate_field(label: str) -> Any:
+    """``<list>Aggregate(where) { count groupedBy(by) }`` beside a root list."""
+
+    async def resolve(info: Info, where: Any = None) -> ListAggregate:
+        condition = to_where(label, where)
+        built = qb.count_of(label, condition)
         rows = await ctx(info).store.read(built.statement, **built.params)
-        return Aggregate(count=rows[0]["total"] if rows else 0)
+        return ListAggregate(count=rows[0]["total"] if rows else 0, label=label, where=condition)
 
     resolve.__annotations__ = {
         "info": Info,
         "where": f"Annotated[{label}Where | None, strawberry.argument(description='Count only "
         f"the {label} entities that match.')]",
-        "return": Aggregate,
+        "return": ListAggregate,
     }
     resolve.__name__ = f"count_{label.lower()}"
     resolve.__module__ = ENTITIES

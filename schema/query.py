@@ -10,8 +10,10 @@ from strawberry.types import Info
 from graph import query_builder as qb
 from graph.normalize import fold
 from schema.entities import Country, Department, Partnership, Plan
+from schema.explore import GraphView, neighborhood, shortest_path
 from schema.fields import root_aggregate_field, root_list_field
 from schema.node import Node, ctx, wrap
+from schema.search import search
 
 
 @strawberry.type(description="Entry points to the Open Government Partnership knowledge graph.")
@@ -75,6 +77,22 @@ class Query:
         rows = await context.store.read(built.statement, skip=0, limit=1, **built.params)
         nodes = rows[0]["nodes"] if rows else []
         return wrap(nodes[0]) if nodes else None  # type: ignore[return-value]
+
+    search = strawberry.field(
+        resolver=search,
+        description="Entities whose titles and texts contain the words asked, in English, French "
+        "or both, ignoring case and accents; best matches first.",
+    )
+    neighborhood: GraphView | None = strawberry.field(
+        resolver=neighborhood,
+        description="A node and what lies within `depth` hops of it, with the edges among them; "
+        "null when the id is unknown.",
+    )
+    shortest_path: GraphView | None = strawberry.field(
+        resolver=shortest_path,
+        description="One shortest path between two nodes, in either direction; null when there "
+        "is none within `maxLength` hops or an id is unknown.",
+    )
 
     countries = root_list_field("Country", "Countries, by code.")
     countries_aggregate = root_aggregate_field("Country")
