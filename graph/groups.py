@@ -80,6 +80,21 @@ ALL_GROUPINGS: tuple[str, ...] = tuple(
 )
 
 
+GROUPING_DESCRIPTIONS: dict[str, str] = {
+    "COUNTRY": "The country (of a plan).",
+    "START_YEAR": "The first year (of a plan or a term).",
+    "PLAN": "The action plan the entity belongs to or assesses.",
+    "COMMITMENT": "The commitment the entity belongs to.",
+    "MILESTONE": "The milestone the entity belongs to.",
+    "DEPARTMENT": "A department that leads it (an entity led by two counts in both groups).",
+    "DUE_DATE": "The due date, `YYYY-MM` (of an indicator).",
+    "STATUS": "The status code reported (of a progress update), e.g. `SP`.",
+    "PERIOD": "The reporting period, `YYYY-MM` (of a progress update).",
+    "KIND": "The kind (of a report, an initiative or a theme).",
+    "HOST": "The host country (of an event).",
+}
+
+
 def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) -> qb.Built:
     """One row per combination of groups: ``keys``, ``labels``, ``entities``, ``count``."""
     table = GROUPINGS.get(label, {})
@@ -118,7 +133,7 @@ def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) 
         "ORDER BY total DESC, keys"
     )
     name = f"groups.count[{label}:{'+'.join(by)}]"
-    return qb.Built(Statement(name, cypher), compiler.params)
+    return qb.Built(Statement(name, cypher, compiler.params), compiler.params)
 
 
 def lintable_statements() -> Iterator[Statement]:

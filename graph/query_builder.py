@@ -241,7 +241,7 @@ def page_of(label: str, where: Where, sort: tuple[Order, ...], lang: str) -> Bui
         "RETURN size(matched) AS total, "
         "[x IN matched[$skip..($skip + $limit)] | properties(x)] AS nodes"
     )
-    return Built(Statement(f"query.page[{label}]", cypher), compiler.params)
+    return Built(Statement(f"query.page[{label}]", cypher, compiler.params), compiler.params)
 
 
 def count_of(label: str, where: Where) -> Built:
@@ -249,7 +249,7 @@ def count_of(label: str, where: Where) -> Built:
     compiler = _Compiler()
     condition = compiler.where(label, "n", where)
     cypher = f"MATCH (n:{label}) WHERE {condition} RETURN count(n) AS total"
-    return Built(Statement(f"query.count[{label}]", cypher), compiler.params)
+    return Built(Statement(f"query.count[{label}]", cypher, compiler.params), compiler.params)
 
 
 def related_to(
@@ -265,7 +265,8 @@ def related_to(
         f"WITH p, n ORDER BY {order_by(link.target, 'n', sort, lang)} "
         "RETURN p.id AS parent, collect(properties(n)) AS nodes"
     )
-    return Built(Statement(f"query.related[{label}.{link_name}]", cypher), compiler.params)
+    name = f"query.related[{label}.{link_name}]"
+    return Built(Statement(name, cypher, compiler.params), compiler.params)
 
 
 def count_related(label: str, link_name: str, where: Where) -> Built:
@@ -278,7 +279,8 @@ def count_related(label: str, link_name: str, where: Where) -> Built:
         f"OPTIONAL MATCH {link.pattern('p', 'n')} WHERE {condition} "
         "RETURN p.id AS parent, count(n) AS total"
     )
-    return Built(Statement(f"query.count_related[{label}.{link_name}]", cypher), compiler.params)
+    name = f"query.count_related[{label}.{link_name}]"
+    return Built(Statement(name, cypher, compiler.params), compiler.params)
 
 
 def by_ids(label: str) -> Statement:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 _REGISTRY: dict[str, Statement] = {}
 
@@ -32,6 +33,8 @@ class Statement:
 
     name: str
     cypher: str
+    #: parameters a generated statement was built with (tests run it with them)
+    example: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 def statement(name: str, cypher: str) -> Statement:

@@ -84,12 +84,14 @@ class Store:
     @classmethod
     def connect(cls, endpoint: BoltEndpoint, timeout: float) -> Store:
         """Create the driver (connections are opened lazily, on first use)."""
+        # retries and connection attempts end well inside the statement timeout, so an
+        # unreachable store is reported as such rather than as a slow statement
         driver = AsyncGraphDatabase.driver(
             endpoint.uri,
             auth=(endpoint.user, endpoint.password),
-            connection_timeout=5.0,
-            connection_acquisition_timeout=10.0,
-            max_transaction_retry_time=5.0,
+            connection_timeout=min(5.0, timeout * 0.3),
+            connection_acquisition_timeout=min(10.0, timeout * 0.5),
+            max_transaction_retry_time=timeout * 0.4,
             notifications_min_severity="OFF",
         )
         return cls(driver, endpoint, timeout)
@@ -155,7 +157,7 @@ class Store:
     async def _guard(self, awaitable: Awaitable[T], what: str) -> T:
         """Await with the client-side timeout and translate driver errors."""
         try:
-            return await asyncio.wait_for(awaitable, timeout=self.timeout + 5.0)
+            return await asyncio.wait_for(awaitable, timeout=self.timeout)
         except TimeoutError as exc:
             raise StatementTimeout(
                 f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped"
@@ -169,7 +171,7 @@ class Store:
                 f"the graph store at {self.endpoint.description} refused the credentials"
             ) from exc
         except neo4j_errors.ClientError as exc:
-            if "Timeout" in (exc.code or ""):
+            if "TimedOut" in (exc.code or "") or "Timeout" in (exc.code or ""):
                 raise StatementTimeout(
                     f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped"
                 ) from exc

@@ -17,7 +17,7 @@ from strawberry.types import Info
 
 from graph import query_builder as qb
 from graph.fields import LINKS
-from graph.groups import ALL_GROUPINGS, grouped_counts
+from graph.groups import ALL_GROUPINGS, GROUPING_DESCRIPTIONS, grouped_counts
 from schema.connection import Connection, build_connection, decode_cursor
 from schema.errors import UserInputError
 from schema.filters import to_sort, to_where
@@ -228,7 +228,13 @@ def root_list_field(label: str, description: str) -> Any:
 
 
 GroupField = strawberry.enum(
-    Enum("GroupField", {name: name for name in ALL_GROUPINGS}),
+    Enum(
+        "GroupField",
+        {
+            name: strawberry.enum_value(name, description=GROUPING_DESCRIPTIONS[name])
+            for name in ALL_GROUPINGS
+        },
+    ),
     description="What to group counted entities by; each list accepts the ones that fit it "
     "(e.g. indicators: PLAN, COMMITMENT, MILESTONE, DEPARTMENT, DUE_DATE; progress updates: "
     "STATUS, PERIOD, PLAN, DEPARTMENT).",

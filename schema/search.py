@@ -18,7 +18,13 @@ from schema.lang import Lang
 from schema.node import Node, ctx, wrap
 
 EntityType = strawberry.enum(
-    Enum("EntityType", {label: label for label in ENTITY_LABELS}),
+    Enum(
+        "EntityType",
+        {
+            label: strawberry.enum_value(label, description=f"`{label}` entities.")
+            for label in ENTITY_LABELS
+        },
+    ),
     description="A kind of entity (the GraphQL type of the same name).",
 )
 

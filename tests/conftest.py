@@ -95,9 +95,14 @@ def tracker_csv(store_endpoint: BoltEndpoint, tmp_path_factory: pytest.TempPathF
 class Server:
     """The app served by uvicorn on a loopback port, in a thread."""
 
-    def __init__(self, endpoint: BoltEndpoint, api: ApiSettings | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: BoltEndpoint,
+        api: ApiSettings | None = None,
+        store: StoreSettings | None = None,
+    ) -> None:
         self.port = free_port()
-        settings = StoreSettings(statement_timeout=10.0)
+        settings = store or StoreSettings(statement_timeout=10.0)
         app = create_app(endpoint, settings, api or ApiSettings())
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
