@@ -86,14 +86,13 @@ def test_every_statement_the_code_can_send_runs_on_the_embedded_store(
 def test_a_slow_statement_is_stopped_at_the_timeout(store_endpoint: BoltEndpoint) -> None:
     slow = statement(
         "test.slow",
-        "UNWIND range(1, 5000000) AS x UNWIND range(1, 40) AS y "
-        "WITH x, y WHERE (x * y) % 7 = 3 RETURN count(x) AS n",
+        "UNWIND range(1, 3000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x) AS n",
     )
 
     async def check() -> None:
-        store = Store.connect(store_endpoint, 0.5)
+        store = Store.connect(store_endpoint, 0.3)
         try:
-            with pytest.raises(StatementTimeout, match=r"ran longer than 0\.5 s"):
+            with pytest.raises(StatementTimeout, match=r"ran longer than 0\.3 s"):
                 await store.read(slow)
             # the store still answers afterwards
             assert await Store.connect(store_endpoint, 10).read(
