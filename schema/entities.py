@@ -90,7 +90,9 @@ class Partnership(Node):
     members = many_field("Partnership", "members", "Its member countries.")
     members_aggregate = aggregate_field("Partnership", "members")
     co_chair_terms = many_field("Partnership", "coChairTerms", "Its co-chair terms.")
+    co_chair_terms_aggregate = aggregate_field("Partnership", "coChairTerms")
     events = many_field("Partnership", "events", "Events it organised.")
+    events_aggregate = aggregate_field("Partnership", "events")
 
 
 @register("Country")
@@ -105,7 +107,9 @@ class Country(Node):
     plans = many_field("Country", "plans", "Its action plans, oldest first.")
     plans_aggregate = aggregate_field("Country", "plans")
     hosted_events = many_field("Country", "hostedEvents", "Events it hosted.")
+    hosted_events_aggregate = aggregate_field("Country", "hostedEvents")
     co_chairs = many_field("Country", "coChairs", "Its terms as a government co-chair.")
+    co_chairs_aggregate = aggregate_field("Country", "coChairs")
 
 
 @register("Person")
@@ -114,6 +118,7 @@ class Person(Node):
     name = plain_field("name", str, "Full name.")
     description = text_field("description", "Who the person is, as the sources say.")
     co_chairs = many_field("Person", "coChairs", "Co-chair seats the person held.")
+    co_chairs_aggregate = aggregate_field("Person", "coChairs")
 
 
 @register("CoChairTerm")
@@ -170,7 +175,9 @@ class Plan(Node):
     reports_aggregate = aggregate_field("Plan", "reports")
     themes = list_field("Plan", "themes", "Its streams or priority areas.")
     initiatives = many_field("Plan", "initiatives", "Bodies and initiatives the plan established.")
+    initiatives_aggregate = aggregate_field("Plan", "initiatives")
     guided_by = many_field("Plan", "guidedBy", "Bodies that guided the plan.")
+    guided_by_aggregate = aggregate_field("Plan", "guidedBy")
     statuses = list_field("Plan", "statuses", "The status scale its tracker uses, in order.")
     reporting_periods = list_field(
         "Plan", "reportingPeriods", "The periods its tracker reports on (`YYYY-MM`)."
@@ -368,7 +375,9 @@ class Initiative(Node):
     description = text_field("description", "What it is and does.")
     url = text_field("url", "Its web address.")
     established_by = many_field("Initiative", "establishedBy", "The plans that set it up.")
+    established_by_aggregate = aggregate_field("Initiative", "establishedBy")
     guided = many_field("Initiative", "guided", "The plans it guided.")
+    guided_aggregate = aggregate_field("Initiative", "guided")
 
 
 ENTITY_TYPES: tuple[type, ...] = (

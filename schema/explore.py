@@ -15,6 +15,8 @@ from schema.node import ctx
 
 _LABEL_FIELDS = ("title", "name", "label", "abbreviation")
 
+CaptionLang = Annotated[Lang | None, strawberry.argument(description="Language of the captions.")]
+
 
 @strawberry.type(description="A node of a graph view.")
 class GraphNode:
@@ -97,9 +99,7 @@ async def neighborhood(
             description="At most this many nodes besides the start (default and maximum: the configured node limit, 500)."
         ),
     ] = None,
-    lang: Annotated[
-        Lang | None, strawberry.argument(description="Language of the captions.")
-    ] = None,
+    lang: CaptionLang = None,
 ) -> GraphView | None:
     context = ctx(info)
     settings = context.settings
@@ -128,9 +128,7 @@ async def shortest_path(
         int | None,
         strawberry.argument(description="At most this many hops (default and maximum: 8)."),
     ] = None,
-    lang: Annotated[
-        Lang | None, strawberry.argument(description="Language of the captions.")
-    ] = None,
+    lang: CaptionLang = None,
 ) -> GraphView | None:
     context = ctx(info)
     most = context.settings.max_path_length

@@ -115,6 +115,8 @@ class Query:
     initiatives = root_list_field("Initiative", "Bodies and initiatives.")
     initiatives_aggregate = root_aggregate_field("Initiative")
     people = root_list_field("Person", "People, by name.")
+    people_aggregate = root_aggregate_field("Person")
     themes = root_list_field("Theme", "Streams and priority areas of plans.")
+    themes_aggregate = root_aggregate_field("Theme")
     progress_updates = root_list_field("ProgressUpdate", "Progress updates, oldest period first.")
     progress_updates_aggregate = root_aggregate_field("ProgressUpdate")

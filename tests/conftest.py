@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class SessionStore:
+    """The store every test reads: where it listens, its folder, the CSV loaded into it."""
+
+    endpoint: BoltEndpoint
+    data_dir: Path
+    tracker_csv: Path
+
+
 @pytest.fixture(scope="session")
-def store_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltEndpoint]:
+def session_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionStore]:
     """The embedded ArcadeDB store, started once, with everything loaded."""
     data_dir = tmp_path_factory.mktemp("store")
     store = EmbeddedStore(data_dir, heap="1g")
@@ -76,20 +86,26 @@ def store_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltEnd
             await client.close()
 
     run(prepare())
-    yield endpoint
+    yield SessionStore(endpoint, data_dir, tracker)
     store.stop()
 
 
 @pytest.fixture(scope="session")
-def data_dir(store_endpoint: BoltEndpoint, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data folder of the session store (for CLI tests that reuse the running store)."""
-    return Path(str(tmp_path_factory.getbasetemp())) / "store0"
+def store_endpoint(session_store: SessionStore) -> BoltEndpoint:
+    """Where the session store listens (Bolt on loopback)."""
+    return session_store.endpoint
 
 
 @pytest.fixture(scope="session")
-def tracker_csv(store_endpoint: BoltEndpoint, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def data_dir(session_store: SessionStore) -> Path:
+    """The data folder of the session store (for CLI tests that reuse the running store)."""
+    return session_store.data_dir
+
+
+@pytest.fixture(scope="session")
+def tracker_csv(session_store: SessionStore) -> Path:
     """The tracker records CSV loaded into the session store."""
-    return Path(str(tmp_path_factory.getbasetemp())) / "sources0" / "nap5-progress.csv"
+    return session_store.tracker_csv
 
 
 class Server:

@@ -146,7 +146,7 @@ def test_a_wrong_store_address_is_refused_at_start_up() -> None:
     assert "NEO4J_URI" in result.stderr and "bolt://" in result.stderr
 
 
-def _serve(data: Path, port: int) -> subprocess.Popen[str]:
+def _serve(data: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     return subprocess.Popen(
         [
@@ -158,6 +158,7 @@ def _serve(data: Path, port: int) -> subprocess.Popen[str]:
             str(port),
             "--data-dir",
             str(data),
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -204,3 +205,40 @@ def test_serve_stops_on_ctrl_c_and_restarts_on_the_same_data(tmp_path: Path) -> 
         output, _ = second.communicate(timeout=60)
     assert "is already loaded" in output
     assert second.returncode == 0
+
+
+def test_load_from_an_http_url(gql: GraphQLClient, data_dir: Path, tracker_csv: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tracker_csv.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        loaded = ogp_graph("load", "--data-dir", str(data_dir), f"{base}/{tracker_csv.name}")
+        assert loaded.returncode == 0, loaded.stderr
+        assert "tracker:CAN-2022-2024" in loaded.stdout and "created 0 nodes" in loaded.stdout
+        missing = ogp_graph("load", "--data-dir", str(data_dir), f"{base}/nothing-here.csv")
+        assert missing.returncode == 1
+        assert "nothing-here.csv: cannot download it" in missing.stderr and "404" in missing.stderr
+    finally:
+        server.shutdown()
+
+
+def test_several_workers_share_one_embedded_store(tmp_path: Path) -> None:
+    port = free_port()
+    process = _serve(tmp_path / "data", port, "--workers", "2")
+    try:
+        _wait_healthy(port, process)
+        client = GraphQLClient(f"http://127.0.0.1:{port}")
+        answers = [client.data("{ plansAggregate { count } }") for _ in range(6)]
+        assert answers == [{"plansAggregate": {"count": 4}}] * 6
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert output.count("Finished server process") == 2
+    assert "embedded store stopped" in output
