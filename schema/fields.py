@@ -8,6 +8,7 @@ resolved in :mod:`schema.entities`, where every entity type is defined.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from enum import Enum
 from typing import Annotated, Any
@@ -255,7 +256,9 @@ class GroupCount:
     @strawberry.field(description="The entity of each key, where the key is one (else null).")
     async def entities(self, info: Info) -> list[Node | None]:
         context = ctx(info)
-        return [wrap(await context.node(i)) if i else None for i in self.entity_ids]
+        found = await asyncio.gather(*(context.node(i) for i in self.entity_ids if i))
+        by_id = {props["id"]: props for props in found if props}
+        return [wrap(by_id.get(i)) if i else None for i in self.entity_ids]
 
 
 @strawberry.type(description="Counts over a root list, with the same `where` as the list.")

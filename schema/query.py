@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
@@ -35,7 +36,9 @@ class Query:
         ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids.")],
     ) -> list[Node | None]:
         context = ctx(info)
-        return [wrap(await context.node(str(i))) for i in ids]
+        # gathered, so the loader batches them: one statement per label, not per id
+        found = await asyncio.gather(*(context.node(str(i)) for i in ids))
+        return [wrap(props) for props in found]
 
     @strawberry.field(description="The Open Government Partnership.")
     async def partnership(self, info: Info) -> Partnership | None:

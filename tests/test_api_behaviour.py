@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -77,11 +79,10 @@ def test_lists_page_with_stable_cursors(gql: GraphQLClient) -> None:
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == page["totalCount"] == 135 + 106 + 65
     # natural code order inside a plan: C01.1.2 before C01.1.10
-    nap4 = [i.split(":")[-1] for i in seen if ":CAN-2018-2020:" in i]
-    assert nap4.index("C01.1.2") < nap4.index("C01.1.1" if False else nap4[1]) or nap4[:2] == [
-        "C01.1.1",
-        "C01.1.2",
-    ]
+    for plan in ("CAN-2018-2020", "CAN-2022-2024", "CAN-2025-2029"):
+        codes = [i.split(":")[-1] for i in seen if f":{plan}:" in i]
+        assert codes == sorted(codes, key=lambda c: [int(n) for n in re.findall(r"\d+", c)])
+        assert len(codes) > 50
 
 
 @pytest.mark.parametrize(
@@ -175,3 +176,14 @@ def test_every_graphiql_example_runs_without_errors(gql: GraphQLClient) -> None:
     for tab in examples:
         body = gql.post(tab["query"])
         assert "errors" not in body, (tab["query"][:80], body.get("errors"))
+
+
+def test_nodes_and_group_entities_are_batched(gql: GraphQLClient) -> None:
+    ids = [f"Indicator:CAN-2022-2024:C01.1.{n}" for n in range(1, 4)] + ["Plan:CAN-2012-2014", "x"]
+    body = gql.post("query ($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+    assert [n and n["id"] for n in body["data"]["nodes"]] == [*ids[:4], None]
+    assert body["extensions"]["cypher"]["statements"] == 2  # one per label
+    grouped = gql.post(
+        "{ indicatorsAggregate { groupedBy(by: [DEPARTMENT]) { entities { id } } } }"
+    )
+    assert grouped["extensions"]["cypher"]["statements"] == 3  # count, groups, departments
