@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, StatementLog, Store
 from schema.context import Context
 from schema.entities import ENTITY_TYPES
-from schema.extensions import extensions_for
+from schema.extensions import extensions_for, is_unexpected
 from schema.lang import from_accept_language
 from schema.query import Query
 from schema.settings import ApiSettings
@@ -28,12 +29,21 @@ from schema.settings import ApiSettings
 log = logging.getLogger("ogp_graph.app")
 
 
+class OgpSchema(strawberry.Schema):
+    """The schema, logging refused requests briefly and unexpected failures in full."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+            else:
+                log.info("request refused: %s", error.message)
+
+
 def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
     """The GraphQL schema, with its limits and error handling."""
     settings = settings or ApiSettings()
-    return strawberry.Schema(
-        query=Query, types=list(ENTITY_TYPES), extensions=extensions_for(settings)
-    )
+    return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions_for(settings))
 
 
 def example_queries() -> list[dict[str, str]]:

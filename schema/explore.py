@@ -77,7 +77,7 @@ def _view(
     )
 
 
-def _label(node_id: str, argument: str) -> str | None:
+def _label(node_id: str) -> str | None:
     label = label_of(node_id)
     if label is None or label == "Dataset":
         return None
@@ -110,7 +110,7 @@ async def neighborhood(
     limit = settings.max_graph_nodes if limit is None else limit
     if not 0 <= limit <= settings.max_graph_nodes:
         raise UserInputError(f"'limit' must be from 0 to {settings.max_graph_nodes}, not {limit}")
-    label = _label(str(id), "id")
+    label = _label(str(id))
     if label is None:
         return None
     rows = await context.store.read(explore.neighbourhood(label, depth), id=str(id), limit=limit)
@@ -135,9 +135,12 @@ async def shortest_path(
     length = most if max_length is None else max_length
     if not 1 <= length <= most:
         raise UserInputError(f"'maxLength' must be from 1 to {most}, not {length}")
-    start, end = _label(str(from_), "from"), _label(str(to), "to")
+    start, end = _label(str(from_)), _label(str(to))
     if start is None or end is None:
         return None
+    if str(from_) == str(to):  # a path of no hop; Neo4j's shortestPath refuses equal ends
+        found = await context.node(str(from_))
+        return _view([found], [], context.lang_for(lang), False) if found else None
     rows = await context.store.read(
         explore.shortest_path(start, end, length), **{"from": str(from_), "to": str(to)}
     )

@@ -45,7 +45,8 @@ class CypherStatements(SchemaExtension):
         }
 
 
-def _should_mask(error: GraphQLError) -> bool:
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for a failure that is not the user's doing: its message is masked and logged."""
     original = error.original_error
     if original is None:  # a validation error of the document: its message is for the user
         return False
@@ -59,5 +60,5 @@ def extensions_for(settings: ApiSettings) -> list[Any]:
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         CypherStatements,
-        lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED_MESSAGE),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
     ]

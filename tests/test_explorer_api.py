@@ -266,6 +266,16 @@ def test_exploration_limits(gql: GraphQLClient, query: str, message: str) -> Non
     assert message in gql.error(query)
 
 
+def test_the_path_from_a_node_to_itself_is_the_node(gql: GraphQLClient) -> None:
+    data = gql.data(
+        '{ shortestPath(from: "Country:CAN", to: "Country:CAN") { nodes { id label } edges { type } } }'
+    )
+    assert data["shortestPath"] == {
+        "nodes": [{"id": "Country:CAN", "label": "Canada"}],
+        "edges": [],
+    }
+
+
 def test_unknown_ids_explore_to_null(gql: GraphQLClient) -> None:
     data = gql.data(
         '{ neighborhood(id: "Plan:nope") { nodes { id } } shortestPath(from: "x", to: "y") { nodes { id } } }'
