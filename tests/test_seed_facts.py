@@ -236,3 +236,30 @@ def test_every_entity_says_where_it_comes_from_and_when_it_was_loaded(gql: Graph
     assert any(s.startswith("ogp_seed.yaml#plans/CAN-2018-2020") for s in node["sources"])
     assert any(s.startswith("nap4-2018-2020.yaml#") for s in node["sources"])
     assert node["loadedAt"].startswith("20")
+
+
+def test_the_descriptions_keep_the_documents_details(gql: GraphQLClient) -> None:
+    data = gql.data(
+        "{ initiatives(first: 50) { edges { node { id description fr: description(lang: FR) } } } "
+        '  firstEnd: node(id: "Report:CAN-2014-2016:END_OF_TERM_SELF_ASSESSMENT") { ... on Report { description } } '
+        '  third: plan(id: "Plan:CAN-2016-2018") { description } '
+        '  first: plan(id: "Plan:CAN-2012-2014") { description } '
+        '  heller: node(id: "Person:nathaniel-heller") { ... on Person { description } } '
+        '  tsulukiani: node(id: "Person:thea-tsulukiani") { ... on Person { description } } }'
+    )
+    text = {
+        e["node"]["id"].split(":")[1]: e["node"]["description"].lower()
+        for e in data["initiatives"]["edges"]
+    }
+    assert "as much of their data and information" in text["directive-on-open-government"]
+    assert "provinces, territories and municipalities" in text["open-data-canada"]
+    assert "private sector" in text["open-data-exchange"]
+    assert "international" in text["open-data-for-development"]
+    assert "civil society" in text["multi-stakeholder-forum-on-open-government"]
+    assert "pilot" in text["open-data-portal"] and "permanent" in text["open-data-portal"]
+    assert all(e["node"]["fr"] for e in data["initiatives"]["edges"])
+    assert "first end-of-term" in data["firstEnd"]["description"].lower()
+    assert "culture" in data["third"]["description"].lower()
+    assert "2011" in data["first"]["description"] and "data.gc.ca" in data["first"]["description"]
+    assert "co-chair" in data["heller"]["description"].lower()
+    assert "georgia" in data["tsulukiani"]["description"].lower()
