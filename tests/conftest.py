@@ -8,7 +8,9 @@ test reads the same graph a user would after ``ogp-graph load``.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -45,6 +47,29 @@ TRACKER_CSV = (
     '"https://example.org/a, b",,,,x\n'
     '2023-06,C01,C01.1,C01.1.2,C,"Done.\nAll of it.",Fini.,,,Delays,Retards,x\n'
 )
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without tearing the embedded JVM down.
+
+    The store is stopped (its files closed) by the session fixture; what is left
+    is the idle JVM, whose teardown at interpreter exit can crash (a segmentation
+    fault after every test passed was seen in CI). The results are already written.
+    """
+    jpype = sys.modules.get("jpype")
+    if jpype is not None and jpype.isJVMStarted():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status)
 
 
 def run(coro: Any) -> Any:
