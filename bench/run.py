@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import statistics
 import sys
@@ -103,8 +104,9 @@ def main() -> None:
         thread.join(timeout=10)
         store.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory (Python + embedded JVM): {peak:.0f} MiB")
+    print(f"peak resident memory (Python + embedded JVM): {peak:.0f} MiB", flush=True)
 
 
 if __name__ == "__main__":
     main()
+    os._exit(0)  # the store is stopped; do not wait on the idle JVM's teardown

@@ -89,8 +89,8 @@ class Store:
         driver = AsyncGraphDatabase.driver(
             endpoint.uri,
             auth=(endpoint.user, endpoint.password),
-            connection_timeout=min(5.0, timeout * 0.3),
-            connection_acquisition_timeout=min(10.0, timeout * 0.5),
+            connection_timeout=max(0.5, min(5.0, timeout * 0.3)),
+            connection_acquisition_timeout=max(1.0, min(10.0, timeout * 0.5)),
             max_transaction_retry_time=timeout * 0.4,
             notifications_min_severity="OFF",
         )
