@@ -19,27 +19,27 @@ class Relation:
     end: str
 
 
-#: label -> the property that orders it by default (after it, always ``id``)
-LABELS: dict[str, tuple[str, ...]] = {
-    "Partnership": ("id",),
-    "Country": ("code",),
-    "Person": ("name",),
-    "CoChairTerm": ("startYear",),
-    "CoChair": ("role",),
-    "Plan": ("startYear",),
-    "Theme": ("id",),
-    "Commitment": ("code",),
-    "Milestone": ("code",),
-    "Indicator": ("code",),
-    "Department": ("code",),
-    "Status": ("rank",),
-    "ReportingPeriod": ("period",),
-    "ProgressUpdate": ("period",),
-    "Report": ("published",),
-    "Event": ("startDate",),
-    "Initiative": ("id",),
-    "Dataset": ("id",),
-}
+#: every label of the store (the order of lists is in graph.fields.DEFAULT_SORT)
+LABELS: tuple[str, ...] = (
+    "Partnership",
+    "Country",
+    "Person",
+    "CoChairTerm",
+    "CoChair",
+    "Plan",
+    "Theme",
+    "Commitment",
+    "Milestone",
+    "Indicator",
+    "Department",
+    "Status",
+    "ReportingPeriod",
+    "ProgressUpdate",
+    "Report",
+    "Event",
+    "Initiative",
+    "Dataset",
+)
 
 RELATIONS: tuple[Relation, ...] = (
     Relation("Country", "MEMBER_OF", "Partnership"),
@@ -65,8 +65,6 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("Plan", "ESTABLISHED", "Initiative"),
     Relation("Initiative", "GUIDED", "Plan"),
 )
-
-RELATION_TYPES: frozenset[str] = frozenset(r.type for r in RELATIONS)
 
 #: labels users see as entities (the bookkeeping Dataset label is not one)
 ENTITY_LABELS: tuple[str, ...] = tuple(label for label in LABELS if label != "Dataset")

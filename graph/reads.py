@@ -41,11 +41,6 @@ PLAN_CATALOGUES = statement(
     "-[:HAS_INDICATOR]->(i:Indicator) | [i.code, m.code, c.code]] AS indicators",
 )
 
-ENTITY_COUNTS = statement(
-    "reads.entity_counts",
-    "MATCH (n) WHERE n.id IS NOT NULL RETURN labels(n)[0] AS label, count(n) AS count",
-)
-
 #: the same count for every reporting period of each plan at once, for charts over time
 PLAN_PROGRESS_BY_PERIOD = statement(
     "reads.plan_progress_by_period",

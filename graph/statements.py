@@ -9,7 +9,6 @@ every label and operator they accept.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +56,3 @@ def all_statements() -> list[Statement]:
     for item in _REGISTRY.values():
         found.setdefault(item.cypher, item)
     return list(found.values())
-
-
-def iter_names() -> Iterator[str]:
-    """Names of the fixed statements (for diagnostics)."""
-    return iter(_REGISTRY)

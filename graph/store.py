@@ -11,7 +11,7 @@ import asyncio
 import contextvars
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -194,11 +194,6 @@ class Transaction:
     async def run(self, stmt: Statement, **params: Any) -> list[Row]:
         """Run one statement inside the transaction."""
         return await self._store._guard(self._store._run(self._tx, stmt, params), stmt.name)
-
-    async def run_many(self, items: Sequence[tuple[Statement, dict[str, Any]]]) -> None:
-        """Run several statements in order."""
-        for stmt, params in items:
-            await self.run(stmt, **params)
 
 
 async def _rollback_quietly(tx: neo4j.AsyncTransaction) -> None:
