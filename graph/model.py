@@ -71,9 +71,12 @@ ENTITY_LABELS: tuple[str, ...] = tuple(label for label in LABELS if label != "Da
 
 
 def label_of(node_id: str) -> str | None:
-    """The label encoded in a global id (``Plan:CAN-2016-2018`` -> ``Plan``), if known."""
+    """The entity label encoded in a global id (``Plan:CAN-2016-2018`` -> ``Plan``), if any.
+
+    Bookkeeping labels (``Dataset``) are not entities: their ids give ``None``.
+    """
     label = node_id.split(":", 1)[0]
-    return label if label in LABELS and ":" in node_id else None
+    return label if label in ENTITY_LABELS and ":" in node_id else None
 
 
 def relation(start: str, rel_type: str, end: str) -> Relation:

@@ -77,13 +77,6 @@ def _view(
     )
 
 
-def _label(node_id: str) -> str | None:
-    label = label_of(node_id)
-    if label is None or label == "Dataset":
-        return None
-    return label
-
-
 async def neighborhood(
     info: Info,
     id: Annotated[strawberry.ID, strawberry.argument(description="The node to start from.")],
@@ -110,7 +103,7 @@ async def neighborhood(
     limit = settings.max_graph_nodes if limit is None else limit
     if not 0 <= limit <= settings.max_graph_nodes:
         raise UserInputError(f"'limit' must be from 0 to {settings.max_graph_nodes}, not {limit}")
-    label = _label(str(id))
+    label = label_of(str(id))
     if label is None:
         return None
     rows = await context.store.read(explore.neighbourhood(label, depth), id=str(id), limit=limit)
@@ -135,7 +128,7 @@ async def shortest_path(
     length = most if max_length is None else max_length
     if not 1 <= length <= most:
         raise UserInputError(f"'maxLength' must be from 1 to {most}, not {length}")
-    start, end = _label(str(from_)), _label(str(to))
+    start, end = label_of(str(from_)), label_of(str(to))
     if start is None or end is None:
         return None
     if str(from_) == str(to):  # a path of no hop; Neo4j's shortestPath refuses equal ends

@@ -28,6 +28,7 @@ def test_node_finds_any_entity_by_its_global_id(gql: GraphQLClient) -> None:
     [
         '{ node(id: "Plan:CAN-1900-1901") { id } }',
         '{ node(id: "nonsense") { id } }',
+        '{ node(id: "Dataset:ogp-seed") { id } }',  # bookkeeping, not an entity
         '{ node(id: "") { id } }',
         '{ country(code: "XXX") { code } }',
         '{ plan(id: "Country:CAN") { id } }',

@@ -281,6 +281,8 @@ def test_unknown_ids_explore_to_null(gql: GraphQLClient) -> None:
         '{ neighborhood(id: "Plan:nope") { nodes { id } } shortestPath(from: "x", to: "y") { nodes { id } } }'
     )
     assert data == {"neighborhood": None, "shortestPath": None}
+    bookkeeping = gql.data('{ neighborhood(id: "Dataset:ogp-seed") { nodes { id } } }')
+    assert bookkeeping == {"neighborhood": None}
 
 
 # --- statement counts ---------------------------------------------------------------------------
