@@ -108,7 +108,7 @@ def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) 
         raise qb.QueryError("each grouping may appear once")
     if lang not in qb.LANGS:
         raise qb.QueryError(f"unknown language {lang!r}")
-    compiler = qb._Compiler()
+    compiler = qb.FilterCompiler()
     condition = compiler.where(label, "n", where)
     matches, keys, labels, entities = [], [], [], []
     for index, name in enumerate(by):
@@ -117,12 +117,7 @@ def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) 
         if grouping.pattern is not None:
             matches.append(f"OPTIONAL MATCH {grouping.pattern.format(g=var)}")
         keys.append(f"toString({grouping.key.format(g=var)})")
-        other = "fr" if lang == "en" else "en"
-        labels.append(
-            f"coalesce({var}.{grouping.label}_{lang}, {var}.{grouping.label}_{other})"
-            if grouping.label
-            else "null"
-        )
+        labels.append(qb.localized(var, grouping.label, lang) if grouping.label else "null")
         entities.append(f"{var}.id" if grouping.entity else "null")
     cypher = (
         f"MATCH (n:{label}) WHERE {condition} "

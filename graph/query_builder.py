@@ -85,7 +85,9 @@ class QueryError(ValueError):
 
 
 @dataclass
-class _Compiler:
+class FilterCompiler:
+    """Writes a :class:`Where` as a Cypher condition, collecting its parameters."""
+
     params: dict[str, Any] = field(default_factory=dict)
     counter: int = 0
 
@@ -200,13 +202,18 @@ def _sort_expression(label: str, var: str, order: Order, lang: str) -> str:
     if direction not in ("ASC", "DESC"):
         raise QueryError(f"unknown sort direction {order.direction!r}")
     if spec.kind is Kind.BILINGUAL:
-        other = "fr" if lang == "en" else "en"
-        expr = f"toLower(coalesce({var}.{spec.property}_{lang}, {var}.{spec.property}_{other}))"
+        expr = f"toLower({localized(var, spec.property, lang)})"
     elif spec.sort_property:
         expr = f"{var}.{spec.sort_property}"
     else:
         expr = _expression(spec, var)
     return f"{expr} {direction}"
+
+
+def localized(var: str, prop: str, lang: str) -> str:
+    """The bilingual text ``prop`` of ``var`` in ``lang``, else in the other language."""
+    other = "fr" if lang == "en" else "en"
+    return f"coalesce({var}.{prop}_{lang}, {var}.{prop}_{other})"
 
 
 def order_by(label: str, var: str, sort: tuple[Order, ...], lang: str) -> str:
@@ -232,7 +239,7 @@ class Built:
 
 def page_of(label: str, where: Where, sort: tuple[Order, ...], lang: str) -> Built:
     """Nodes of ``label`` passing ``where``, sorted; returns ``total`` and the ``$skip``/``$limit`` page."""
-    compiler = _Compiler()
+    compiler = FilterCompiler()
     condition = compiler.where(label, "n", where)
     cypher = (
         f"MATCH (n:{label}) WHERE {condition} "
@@ -246,7 +253,7 @@ def page_of(label: str, where: Where, sort: tuple[Order, ...], lang: str) -> Bui
 
 def count_of(label: str, where: Where) -> Built:
     """How many nodes of ``label`` pass ``where``."""
-    compiler = _Compiler()
+    compiler = FilterCompiler()
     condition = compiler.where(label, "n", where)
     cypher = f"MATCH (n:{label}) WHERE {condition} RETURN count(n) AS total"
     return Built(Statement(f"query.count[{label}]", cypher, compiler.params), compiler.params)
@@ -257,7 +264,7 @@ def related_to(
 ) -> Built:
     """For each ``$parents`` id of ``label``: its related nodes through ``link_name``, sorted."""
     link = _link(label, link_name)
-    compiler = _Compiler()
+    compiler = FilterCompiler()
     condition = compiler.where(link.target, "n", where)
     cypher = (
         f"MATCH (p:{label}) WHERE p.id IN $parents "
@@ -272,7 +279,7 @@ def related_to(
 def count_related(label: str, link_name: str, where: Where) -> Built:
     """For each ``$parents`` id: how many related nodes through ``link_name`` pass ``where``."""
     link = _link(label, link_name)
-    compiler = _Compiler()
+    compiler = FilterCompiler()
     condition = compiler.where(link.target, "n", where)
     cypher = (
         f"MATCH (p:{label}) WHERE p.id IN $parents "

@@ -26,10 +26,8 @@ from loaders.records import GraphDocument, NodeRecord, RelRecord
 BATCH = 500
 #: bumped when the derived properties change, so that stored sources are written again
 FORMAT = "2"
-#: properties the writer maintains itself; a change in them is not a change of facts
-_BOOKKEEPING = frozenset(
-    {"loadedAt", "sources", "searchText", "searchText_en", "searchText_fr", "id_sort", "code_sort"}
-)
+#: properties the writer sets on every write; with those of derived_text, not facts
+_BOOKKEEPING = frozenset({"loadedAt", "sources"})
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -179,10 +177,12 @@ def natural_key(text: str) -> str:
 
 
 def _facts(props: dict[str, Any]) -> dict[str, Any]:
+    """The properties that state facts: not bookkeeping, not derived from other properties."""
+    derived = derived_text(props)
     return {
         k: v
         for k, v in props.items()
-        if k not in _BOOKKEEPING and not k.endswith("_norm") and v is not None
+        if k not in _BOOKKEEPING and k not in derived and v is not None
     }
 
 
