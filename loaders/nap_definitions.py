@@ -40,11 +40,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from loaders.departments import DepartmentRef, DepartmentTable, Text, load_departments
 from loaders.errors import SourceError, SourceProblem
 from loaders.records import GraphDocument, node_id
+from loaders.yaml_reader import read_yaml
 
 __all__ = [
     "NapCommitment",
@@ -177,62 +176,12 @@ def looks_like_definition(data: object) -> bool:
     )
 
 
-class _DuplicateCheckingLoader(yaml.SafeLoader):
-    """A safe loader that records keys given twice in one mapping (PyYAML keeps the last)."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[object, yaml.Mark, yaml.Mark]] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[object, yaml.Mark] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            try:
-                key = self.construct_object(key_node, deep=True)
-                hash(key)
-            except (yaml.YAMLError, TypeError):
-                continue
-            if key in seen:
-                self.duplicates.append((key, key_node.start_mark, seen[key]))
-            else:
-                seen[key] = key_node.start_mark
-        return super().construct_mapping(node, deep=deep)
-
-
-def _mark(mark: yaml.Mark | None) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-
-
 def read_definition(text: str, file: str) -> NapDefinition:
     """Parse the YAML text of a tracker definition and check it.
 
     Bad YAML and keys given twice in one mapping are reported with line and column.
     """
-    loader = _DuplicateCheckingLoader(text)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        message = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise SourceError.single(
-            file, _mark(exc.problem_mark), f"not valid YAML: {message}"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise SourceError.single(file, "", f"not valid YAML: {exc}") from exc
-    finally:
-        loader.dispose()
-    if loader.duplicates:
-        raise SourceError(
-            [
-                SourceProblem(
-                    file,
-                    _mark(mark),
-                    f"key {key!r} given twice in one mapping (first at {_mark(first)})",
-                )
-                for key, mark, first in loader.duplicates
-            ]
-        )
+    data = read_yaml(text, file)
     return parse_definition(data, file)
 
 

@@ -10,18 +10,30 @@ relationships of ``docs/graph-model.md`` (:func:`seed_document`).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from loaders.errors import SourceError, SourceProblem
 from loaders.records import GraphDocument, PropertyValue, node_id
+from loaders.values import (
+    BilingualText,
+    Code,
+    Count,
+    CountryCode,
+    Day,
+    Links,
+    Month,
+    NonEmpty,
+    PlanKey,
+    Slug,
+    StrictModel,
+    Year,
+)
+from loaders.yaml_reader import read_yaml
 
 BUNDLED_FILE_NAME = "ogp_seed.yaml"
 
@@ -31,69 +43,7 @@ def bundled_dataset_path() -> Path:
     return Path(__file__).with_name("datasets") / BUNDLED_FILE_NAME
 
 
-# --- value types --------------------------------------------------------------------
-
-
-def _matching(pattern: str, expected: str) -> AfterValidator:
-    regex = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not regex.fullmatch(value):
-            raise PydanticCustomError(
-                "format",
-                "expected {expected}, got '{value}'",
-                {"expected": expected, "value": value},
-            )
-        return value
-
-    return AfterValidator(check)
-
-
-NonEmpty = Annotated[str, Field(min_length=1)]
-Slug = Annotated[
-    str, _matching(r"[a-z0-9]+(?:-[a-z0-9]+)*", "a lower-case slug such as 'open-data'")
-]
-Code = Annotated[str, _matching(r"[A-Z]+", "an upper-case code such as 'OGP'")]
-CountryCode = Annotated[str, _matching(r"[A-Z]{3}", "an ISO 3166 alpha-3 code such as 'CAN'")]
-PlanKey = Annotated[str, _matching(r"[A-Z]{3}-\d{4}-\d{4}", "a plan key such as 'CAN-2016-2018'")]
-Month = Annotated[str, _matching(r"\d{4}-(?:0[1-9]|1[0-2])", "a month as YYYY-MM")]
-Day = Annotated[
-    str,
-    _matching(
-        r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?", "a date as YYYY-MM or YYYY-MM-DD"
-    ),
-]
-Url = Annotated[str, _matching(r"https?://\S+", "an http(s) address")]
-Year = Annotated[int, Field(ge=1900, le=2100)]
-Count = Annotated[int, Field(gt=0)]
-
-
-class _Model(BaseModel):
-    """Strict: unknown keys are errors, and ``2012`` and ``"2012"`` are not the same."""
-
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        frozen=True,
-        alias_generator=to_camel,
-    )
-
-
-class Text(_Model):
-    """A text in both languages; neither may be left out or empty."""
-
-    en: NonEmpty
-    fr: NonEmpty
-
-
-class Links(Text):
-    """The address of a page in each language."""
-
-    en: Url
-    fr: Url
-
-
-class _YearRange(_Model):
+class _YearRange(StrictModel):
     start_year: Year
     end_year: Year
 
@@ -128,33 +78,33 @@ def _key_is(key: str, expected: str, made_of: str) -> None:
 # --- the format -------------------------------------------------------------------
 
 
-class SourceInfo(_Model):
-    title: Text
-    publisher: Text
+class SourceInfo(StrictModel):
+    title: BilingualText
+    publisher: BilingualText
     language: Literal["en", "fr"]
     document: NonEmpty | None = None
     as_of: Month | None = None
 
 
-class DatasetInfo(_Model):
+class DatasetInfo(StrictModel):
     name: Slug
     version: NonEmpty
-    description: Text
+    description: BilingualText
     source: SourceInfo
 
 
-class Partnership(_Model):
+class Partnership(StrictModel):
     key: Code
-    name: Text
-    abbreviation: Text
+    name: BilingualText
+    abbreviation: BilingualText
     member_count: Count
     member_count_year: Year
-    description: Text
+    description: BilingualText
 
 
-class Country(_Model):
+class Country(StrictModel):
     code: CountryCode
-    name: Text
+    name: BilingualText
     member: bool
     member_since: Month | None = None
 
@@ -165,20 +115,20 @@ class Country(_Model):
         return self
 
 
-class Person(_Model):
+class Person(StrictModel):
     key: Slug
     name: NonEmpty
-    description: Text | None = None
+    description: BilingualText | None = None
 
 
 ChairRole = Literal["GOVERNMENT", "CIVIL_SOCIETY"]
 
 
-class CoChair(_Model):
+class CoChair(StrictModel):
     role: ChairRole
     country: CountryCode | None = None
     person: Slug | None = None
-    name: Text
+    name: BilingualText
 
     @model_validator(mode="after")
     def _country_for_governments_only(self) -> CoChair:
@@ -201,18 +151,18 @@ class CoChairTerm(_YearRange):
         return self
 
 
-class Theme(_Model):
+class Theme(StrictModel):
     key: Slug
     kind: Literal["STREAM", "PRIORITY_AREA"]
-    name: Text
+    name: BilingualText
 
 
 class Plan(_YearRange):
     key: PlanKey
     country: CountryCode
     ordinal: Count
-    title: Text
-    description: Text
+    title: BilingualText
+    description: BilingualText
     declared_commitment_count: Count | None = None
     url: Links | None = None
     themes: list[Theme] = []
@@ -226,12 +176,12 @@ class Plan(_YearRange):
 ReportKind = Literal["MID_TERM_SELF_ASSESSMENT", "END_OF_TERM_SELF_ASSESSMENT", "PROGRESS_TRACKER"]
 
 
-class Report(_Model):
+class Report(StrictModel):
     plan: PlanKey
     kind: ReportKind
     published: Month | None = None
-    title: Text
-    description: Text
+    title: BilingualText
+    description: BilingualText
 
     @property
     def key(self) -> str:
@@ -239,29 +189,29 @@ class Report(_Model):
         return f"{self.plan}:{self.kind}"
 
 
-class Event(_Model):
+class Event(StrictModel):
     key: Slug
-    name: Text
-    city: Text
+    name: BilingualText
+    city: BilingualText
     start_date: Day
     host: CountryCode | None = None
-    description: Text
+    description: BilingualText
 
 
 InitiativeKind = Literal["ADVISORY_BODY", "FORUM", "PROGRAM", "POLICY", "PORTAL"]
 
 
-class Initiative(_Model):
+class Initiative(StrictModel):
     key: Slug
     kind: InitiativeKind
-    name: Text
-    description: Text
+    name: BilingualText
+    description: BilingualText
     url: Links | None = None
     established_by: list[PlanKey] = []
     guided: list[PlanKey] = []
 
 
-class SeedDataset(_Model):
+class SeedDataset(StrictModel):
     """A whole dataset file, as ``datasets/ogp_seed.yaml`` describes it."""
 
     dataset: DatasetInfo
@@ -290,15 +240,7 @@ def read_seed_dataset(text: str, file: str) -> SeedDataset:
     syntax, else every entry or field of the wrong shape, else every duplicate key
     and every reference to an entry that is not listed.
     """
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        reason = "; ".join(part for part in (exc.context, exc.problem) if part)
-        raise SourceError.single(file, location, f"not valid YAML: {reason}") from None
-    except yaml.YAMLError as exc:
-        raise SourceError.single(file, "", f"not valid YAML: {exc}") from None
+    data = read_yaml(text, file)
     if not isinstance(data, dict):
         raise SourceError.single(
             file, "", f"expected a mapping with 'dataset' and 'plans', found {type(data).__name__}"
@@ -409,8 +351,8 @@ def _reference_problems(ds: SeedDataset) -> list[Problem]:
 # --- the graph ----------------------------------------------------------------------
 
 
-def _props(**values: Text | PropertyValue) -> dict[str, PropertyValue]:
-    """Graph properties: a :class:`Text` becomes ``<name>_en`` and ``<name>_fr``.
+def _props(**values: BilingualText | PropertyValue) -> dict[str, PropertyValue]:
+    """Graph properties: a :class:`BilingualText` becomes ``<name>_en`` and ``<name>_fr``.
 
     A value the dataset leaves out (``None``) is not written at all, rather than
     removed: other sources describe some of these nodes too (a plan's commitments
@@ -418,7 +360,7 @@ def _props(**values: Text | PropertyValue) -> dict[str, PropertyValue]:
     """
     props: dict[str, PropertyValue] = {}
     for name, value in values.items():
-        if isinstance(value, Text):
+        if isinstance(value, BilingualText):
             props[f"{name}_en"] = value.en
             props[f"{name}_fr"] = value.fr
         elif value is not None:
