@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import permutations
 
+from graph import domain
 from graph import query_builder as qb
+from graph.domain import Kind
 from graph.statements import Statement
 
 
@@ -28,70 +30,21 @@ class Grouping:
     entity: bool
 
 
-def _node(pattern: str, label: str = "name") -> Grouping:
-    return Grouping(pattern, "{g}.id", label, True)
+def _grouping(label: str, choice: domain.Grouping) -> Grouping:
+    if choice.prop is not None:
+        return Grouping(None, "n." + choice.prop, None, False)
+    target = domain.ENTITY_BY_LABEL[domain.path_target(label, choice.path)]
+    named = target.props.get(target.display)
+    display = target.display if named is not None and named.kind is Kind.BILINGUAL else None
+    pattern = domain.path_pattern(label, choice.path, "n", "{g}")
+    return Grouping(pattern, "{g}." + choice.key, display, choice.key == "id")
 
 
-def _value(prop: str) -> Grouping:
-    return Grouping(None, "n." + prop, None, False)
-
-
-_PLAN_OF_COMMITMENT = "(n)<-[:HAS_COMMITMENT]-({g}:Plan)"
-_PLAN_OF_MILESTONE = "(n)<-[:HAS_MILESTONE]-(:Commitment)<-[:HAS_COMMITMENT]-({g}:Plan)"
-_PLAN_OF_INDICATOR = (
-    "(n)<-[:HAS_INDICATOR]-(:Milestone)<-[:HAS_MILESTONE]-(:Commitment)"
-    "<-[:HAS_COMMITMENT]-({g}:Plan)"
-)
-
+#: label -> grouping name -> how to group, from each entity's declared groupings
 GROUPINGS: dict[str, dict[str, Grouping]] = {
-    "Plan": {"COUNTRY": _node("(n)<-[:HAS_PLAN]-({g}:Country)"), "START_YEAR": _value("startYear")},
-    "Commitment": {"PLAN": _node(_PLAN_OF_COMMITMENT, "title")},
-    "Milestone": {
-        "PLAN": _node(_PLAN_OF_MILESTONE, "title"),
-        "COMMITMENT": _node("(n)<-[:HAS_MILESTONE]-({g}:Commitment)", "title"),
-        "DEPARTMENT": _node("(n)-[:LED_BY]->({g}:Department)"),
-    },
-    "Indicator": {
-        "PLAN": _node(_PLAN_OF_INDICATOR, "title"),
-        "COMMITMENT": _node(
-            "(n)<-[:HAS_INDICATOR]-(:Milestone)<-[:HAS_MILESTONE]-({g}:Commitment)", "title"
-        ),
-        "MILESTONE": _node("(n)<-[:HAS_INDICATOR]-({g}:Milestone)", "title"),
-        "DEPARTMENT": _node("(n)-[:LED_BY]->({g}:Department)"),
-        "DUE_DATE": _value("dueDate"),
-    },
-    "ProgressUpdate": {
-        "STATUS": Grouping("(n)-[:HAS_STATUS]->({g}:Status)", "{g}.code", "label", False),
-        "PERIOD": _value("period"),
-        "PLAN": _node("(n)-[:IN_PERIOD]->(:ReportingPeriod)<-[:HAS_PERIOD]-({g}:Plan)", "title"),
-        "DEPARTMENT": _node("(n)<-[:HAS_UPDATE]-(:Indicator)-[:LED_BY]->({g}:Department)"),
-    },
-    "Report": {"KIND": _value("kind"), "PLAN": _node("(n)-[:ASSESSES]->({g}:Plan)", "title")},
-    "Initiative": {"KIND": _value("kind")},
-    "Theme": {"KIND": _value("kind")},
-    "Department": {},
-    "Country": {},
-    "CoChairTerm": {"START_YEAR": _value("startYear")},
-    "Event": {"HOST": _node("(n)-[:HOSTED_BY]->({g}:Country)")},
-}
-
-ALL_GROUPINGS: tuple[str, ...] = tuple(
-    sorted({name for table in GROUPINGS.values() for name in table})
-)
-
-
-GROUPING_DESCRIPTIONS: dict[str, str] = {
-    "COUNTRY": "The country (of a plan).",
-    "START_YEAR": "The first year (of a plan or a term).",
-    "PLAN": "The action plan the entity belongs to or assesses.",
-    "COMMITMENT": "The commitment the entity belongs to.",
-    "MILESTONE": "The milestone the entity belongs to.",
-    "DEPARTMENT": "A department that leads it (an entity led by two counts in both groups).",
-    "DUE_DATE": "The due date, `YYYY-MM` (of an indicator).",
-    "STATUS": "The status code reported (of a progress update), e.g. `SP`.",
-    "PERIOD": "The reporting period, `YYYY-MM` (of a progress update).",
-    "KIND": "The kind (of a report, an initiative or a theme).",
-    "HOST": "The host country (of an event).",
+    entity.label: {choice.name: _grouping(entity.label, choice) for choice in entity.groupings}
+    for entity in domain.ENTITIES
+    if entity.groupings
 }
 
 

@@ -1,4 +1,4 @@
-"""The labels and relationship types the store holds (see docs/graph-model.md).
+"""The labels and relationship types the store holds, derived from :mod:`graph.domain`.
 
 Labels and types cannot travel as Cypher parameters, so every statement that
 names one takes it from these tables and nothing else: a name that is not here
@@ -8,6 +8,8 @@ never reaches Cypher text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from graph.domain import DATASET_LABEL, ENTITIES, LINKS_OF
 
 
 @dataclass(frozen=True)
@@ -19,55 +21,27 @@ class Relation:
     end: str
 
 
-#: every label of the store (the order of lists is in graph.fields.DEFAULT_SORT)
-LABELS: tuple[str, ...] = (
-    "Partnership",
-    "Country",
-    "Person",
-    "CoChairTerm",
-    "CoChair",
-    "Plan",
-    "Theme",
-    "Commitment",
-    "Milestone",
-    "Indicator",
-    "Department",
-    "Status",
-    "ReportingPeriod",
-    "ProgressUpdate",
-    "Report",
-    "Event",
-    "Initiative",
-    "Dataset",
-)
-
-RELATIONS: tuple[Relation, ...] = (
-    Relation("Country", "MEMBER_OF", "Partnership"),
-    Relation("Partnership", "HAS_TERM", "CoChairTerm"),
-    Relation("CoChairTerm", "HAS_CHAIR", "CoChair"),
-    Relation("CoChair", "REPRESENTS", "Country"),
-    Relation("CoChair", "HELD_BY", "Person"),
-    Relation("Country", "HAS_PLAN", "Plan"),
-    Relation("Plan", "HAS_THEME", "Theme"),
-    Relation("Plan", "HAS_COMMITMENT", "Commitment"),
-    Relation("Commitment", "HAS_MILESTONE", "Milestone"),
-    Relation("Milestone", "HAS_INDICATOR", "Indicator"),
-    Relation("Milestone", "LED_BY", "Department"),
-    Relation("Indicator", "LED_BY", "Department"),
-    Relation("Plan", "HAS_STATUS_LEVEL", "Status"),
-    Relation("Plan", "HAS_PERIOD", "ReportingPeriod"),
-    Relation("Indicator", "HAS_UPDATE", "ProgressUpdate"),
-    Relation("ProgressUpdate", "HAS_STATUS", "Status"),
-    Relation("ProgressUpdate", "IN_PERIOD", "ReportingPeriod"),
-    Relation("Report", "ASSESSES", "Plan"),
-    Relation("Event", "HOSTED_BY", "Country"),
-    Relation("Event", "ORGANISED_BY", "Partnership"),
-    Relation("Plan", "ESTABLISHED", "Initiative"),
-    Relation("Initiative", "GUIDED", "Plan"),
-)
-
 #: labels users see as entities (the bookkeeping Dataset label is not one)
-ENTITY_LABELS: tuple[str, ...] = tuple(label for label in LABELS if label != "Dataset")
+ENTITY_LABELS: tuple[str, ...] = tuple(entity.label for entity in ENTITIES)
+
+#: every label of the store
+LABELS: tuple[str, ...] = (*ENTITY_LABELS, DATASET_LABEL)
+
+
+def _relations() -> tuple[Relation, ...]:
+    found: dict[Relation, None] = {}
+    for label, links in LINKS_OF.items():
+        for link in links:
+            if link.direction == "out":
+                found[Relation(label, link.type, link.target)] = None
+            else:
+                found[Relation(link.target, link.type, label)] = None
+    return tuple(found)
+
+
+#: every relationship the store may hold (start label, type, end label)
+RELATIONS: tuple[Relation, ...] = _relations()
+RELATION_TYPES: frozenset[str] = frozenset(rel.type for rel in RELATIONS)
 
 
 def label_of(node_id: str) -> str | None:

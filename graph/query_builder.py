@@ -3,6 +3,7 @@
 The GraphQL layer builds a :class:`Where` tree and a list of :class:`Order`
 from its inputs; this module is the one place that writes them as Cypher.
 Labels, relationship types and property names come from :mod:`graph.fields`
+(derived from :mod:`graph.domain`)
 only; every value a user gave travels as a parameter.
 """
 
@@ -58,11 +59,6 @@ class Where:
     all_of: tuple[Where, ...] = ()
     any_of: tuple[Where, ...] = ()
     negated: Where | None = None
-
-    @property
-    def empty(self) -> bool:
-        """True when the filter lets every node through."""
-        return not (self.conditions or self.related or self.all_of or self.any_of or self.negated)
 
 
 #: the filter that lets every node through
@@ -120,7 +116,7 @@ class FilterCompiler:
             value = self.param(_fold_value(cond.value))
             test = _text_test("t", op, value)
             return f"any(t IN coalesce({var}.{spec.property}_norm, []) WHERE {test})"
-        if spec.kind is Kind.STRING:
+        if spec.kind is Kind.TEXT:
             _check_op(label, cond.field, op, TEXT_OPERATORS)
             value = self.param(_fold_value(cond.value))
             return f"coalesce({_text_test(f'toLower({var}.{spec.property})', op, value)}, false)"
@@ -129,6 +125,10 @@ class FilterCompiler:
             return f"{var}.id {_cmp(op)} {self.param(cond.value)}"
         if spec.kind is Kind.ENUM:
             _check_op(label, cond.field, op, ENUM_OPERATORS)
+            return f"coalesce({var}.{spec.property} {_cmp(op)} {self.param(cond.value)}, false)"
+        if spec.kind is Kind.DATE:
+            # `YYYY-MM` and `YYYY-MM-DD` compare as text in calendar order
+            _check_op(label, cond.field, op, NUMBER_OPERATORS)
             return f"coalesce({var}.{spec.property} {_cmp(op)} {self.param(cond.value)}, false)"
         _check_op(label, cond.field, op, NUMBER_OPERATORS)
         expr = _expression(spec, var)
@@ -307,7 +307,8 @@ def _sample_where(label: str) -> Where:
     for name, spec in FIELDS[label].items():
         op = {
             Kind.BILINGUAL: "contains",
-            Kind.STRING: "startsWith",
+            Kind.TEXT: "startsWith",
+            Kind.DATE: "lt",
             Kind.ENUM: "in",
             Kind.ID: "in",
         }.get(spec.kind, "gte")

@@ -1,14 +1,26 @@
-"""Fixed read statements: plan neighbours, progress, catalogues of plans."""
+"""Fixed read statements: plan neighbours, progress, catalogues of plans.
+
+Their patterns are written from the declared links (:func:`graph.domain.path_pattern`),
+so a renamed relationship type changes them too.
+"""
 
 from __future__ import annotations
 
+from graph.domain import path_pattern
 from graph.statements import statement
+
+_COUNTRY = path_pattern("Plan", ("country",), "p", "c")
+_COUNTRY_PLANS = path_pattern("Country", ("plans",), "c", "q")
+_INDICATORS = ("commitments", "milestones", "indicators")
+_PLAN_INDICATORS = path_pattern("Plan", _INDICATORS, "p", "i")
+_UPDATES = path_pattern("Indicator", ("updates",), "i", "u")
+_LATEST_STATUS = path_pattern("ProgressUpdate", ("status",), "latest", "s")
 
 PLAN_NEIGHBOURS = statement(
     "reads.plan_neighbours",
     "MATCH (p:Plan) WHERE p.id IN $ids "
-    "OPTIONAL MATCH (p)<-[:HAS_PLAN]-(c:Country) "
-    "OPTIONAL MATCH (c)-[:HAS_PLAN]->(q:Plan) WHERE q.id <> p.id "
+    f"OPTIONAL MATCH {_COUNTRY} "
+    f"OPTIONAL MATCH {_COUNTRY_PLANS} WHERE q.id <> p.id "
     "WITH p, q ORDER BY q.startYear "
     "WITH p, collect(q) AS others "
     "RETURN p.id AS id, "
@@ -21,36 +33,36 @@ PLAN_NEIGHBOURS = statement(
 PLAN_PROGRESS = statement(
     "reads.plan_progress",
     "MATCH (p:Plan) WHERE p.id IN $ids "
-    "MATCH (p)-[:HAS_COMMITMENT]->(:Commitment)-[:HAS_MILESTONE]->(:Milestone)"
-    "-[:HAS_INDICATOR]->(i:Indicator) "
-    "OPTIONAL MATCH (i)-[:HAS_UPDATE]->(u:ProgressUpdate) "
+    f"MATCH {_PLAN_INDICATORS} "
+    f"OPTIONAL MATCH {_UPDATES} "
     "WHERE $period IS NULL OR u.period <= $period "
     "WITH p, i, u ORDER BY u.period DESC "
     "WITH p, i, collect(u)[0] AS latest "
-    "OPTIONAL MATCH (latest)-[:HAS_STATUS]->(s:Status) "
+    f"OPTIONAL MATCH {_LATEST_STATUS} "
     "RETURN p.id AS plan, s.id AS status, count(i) AS count",
 )
 
 PLAN_CATALOGUES = statement(
     "reads.plan_catalogues",
-    "MATCH (p:Plan) WHERE EXISTS { MATCH (p)-[:HAS_PERIOD]->(:ReportingPeriod) } "
+    f"MATCH (p:Plan) WHERE EXISTS {{ MATCH {path_pattern('Plan', ('reportingPeriods',), 'p', '')} }} "
     "RETURN p.id AS plan, "
-    "[(p)-[:HAS_PERIOD]->(r:ReportingPeriod) | r.period] AS periods, "
-    "[(p)-[:HAS_STATUS_LEVEL]->(s:Status) | s.code] AS statuses, "
-    "[(p)-[:HAS_COMMITMENT]->(c:Commitment)-[:HAS_MILESTONE]->(m:Milestone)"
-    "-[:HAS_INDICATOR]->(i:Indicator) | [i.code, m.code, c.code]] AS indicators",
+    f"[{path_pattern('Plan', ('reportingPeriods',), 'p', 'r')} | r.period] AS periods, "
+    f"[{path_pattern('Plan', ('statuses',), 'p', 's')} | s.code] AS statuses, "
+    f"[{path_pattern('Plan', ('commitments',), 'p', 'c')}"
+    f"{path_pattern('Commitment', ('milestones',), '', 'm')[2:]}"
+    f"{path_pattern('Milestone', ('indicators',), '', 'i')[2:]} | [i.code, m.code, c.code]] "
+    "AS indicators",
 )
 
 #: the same count for every reporting period of each plan at once, for charts over time
 PLAN_PROGRESS_BY_PERIOD = statement(
     "reads.plan_progress_by_period",
     "MATCH (p:Plan) WHERE p.id IN $ids "
-    "MATCH (p)-[:HAS_PERIOD]->(r:ReportingPeriod) "
-    "MATCH (p)-[:HAS_COMMITMENT]->(:Commitment)-[:HAS_MILESTONE]->(:Milestone)"
-    "-[:HAS_INDICATOR]->(i:Indicator) "
-    "OPTIONAL MATCH (i)-[:HAS_UPDATE]->(u:ProgressUpdate) WHERE u.period <= r.period "
+    f"MATCH {path_pattern('Plan', ('reportingPeriods',), 'p', 'r')} "
+    f"MATCH {_PLAN_INDICATORS} "
+    f"OPTIONAL MATCH {_UPDATES} WHERE u.period <= r.period "
     "WITH p, r, i, u ORDER BY u.period DESC "
     "WITH p, r, i, collect(u)[0] AS latest "
-    "OPTIONAL MATCH (latest)-[:HAS_STATUS]->(s:Status) "
+    f"OPTIONAL MATCH {_LATEST_STATUS} "
     "RETURN p.id AS plan, r.period AS period, s.id AS status, count(i) AS count",
 )

@@ -1,4 +1,4 @@
-"""Merge a :class:`~loaders.records.GraphDocument` into the store, all or nothing.
+"""Merge a :class:`~graph.document.GraphDocument` into the store, all or nothing.
 
 Nodes are merged on their ``id``, relationships on their two ends, so loading
 the same document twice changes nothing. The whole document is written in one
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from graph.document import GraphDocument, NodeRecord, RelRecord
 from graph.errors import StoreRejected
 from graph.model import LABELS, RELATIONS, Relation, relation
 from graph.normalize import fold
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
-from loaders.records import GraphDocument, NodeRecord, RelRecord
 
 BATCH = 500
 #: bumped when the derived properties change, so that stored sources are written again
@@ -44,13 +44,6 @@ class WriteReport:
     relationships_created: int = 0
     relationships_existing: int = 0
     dry_run: bool = False
-
-    @property
-    def changed(self) -> bool:
-        """True when the load adds or alters anything."""
-        return bool(sum(self.created.values()) or sum(self.updated.values())) or bool(
-            self.relationships_created
-        )
 
     def summary(self) -> str:
         """One line for logs and the command line."""
@@ -141,6 +134,15 @@ def lintable_statements() -> Iterator[Statement]:
 # --- derived properties -----------------------------------------------------
 
 
+def derived_properties(props: dict[str, Any]) -> dict[str, Any]:
+    """Everything the writer computes from a node's facts (``props``: the merged node).
+
+    The one place where derived properties are made: add new ones here. They are
+    not facts, so they never count as a change in the load's report.
+    """
+    return derived_text(props)
+
+
 def derived_text(props: dict[str, Any]) -> dict[str, Any]:
     """Folded copies of a node's text, for filters and search.
 
@@ -178,7 +180,7 @@ def natural_key(text: str) -> str:
 
 def _facts(props: dict[str, Any]) -> dict[str, Any]:
     """The properties that state facts: not bookkeeping, not derived from other properties."""
-    derived = derived_text(props)
+    derived = derived_properties(props)
     return {
         k: v
         for k, v in props.items()
@@ -210,14 +212,6 @@ def _batches(items: list[Any]) -> Iterator[list[Any]]:
         yield items[start : start + BATCH]
 
 
-def _check_model(doc: GraphDocument) -> None:
-    for node in doc.nodes:
-        if node.label not in LABELS:
-            raise ValueError(f"{doc.name}: unknown label {node.label!r} for {node.id}")
-    for rel in doc.relationships:
-        relation(rel.start_label, rel.type, rel.end_label)
-
-
 def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, list[NodeRecord]]:
     grouped: dict[str, dict[str, NodeRecord]] = defaultdict(dict)
     for node in nodes:
@@ -246,7 +240,6 @@ async def write_document(
     progress: ProgressCallback | None = None,
 ) -> WriteReport:
     """Merge ``doc`` into the store in one transaction (or only report, with ``dry_run``)."""
-    _check_model(doc)
     report = WriteReport(doc.name, doc.version, dry_run=dry_run)
     nodes = _group_nodes(doc.nodes)
     rels = _group_relationships(doc.relationships)
@@ -326,7 +319,7 @@ async def _node_rows(
                 props.setdefault(key, value)
         merged = {**(before or {}), **props}
         merged = {k: v for k, v in merged.items() if v is not None}
-        props.update(derived_text(merged))
+        props.update(derived_properties(merged))
         if before is None:
             report.created[label] += 1
         elif _facts({**before, **props}) != _facts(before):

@@ -40,9 +40,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.document import GraphDocument, node_id
 from loaders.departments import DepartmentRef, DepartmentTable, Text, load_departments
 from loaders.errors import SourceError, SourceProblem
-from loaders.records import GraphDocument, node_id
 from loaders.yaml_reader import read_yaml
 
 __all__ = [
@@ -761,18 +761,20 @@ def definition_document(defn: NapDefinition) -> GraphDocument:
         "Country",
         defn.country,
         f"{file}#plan",
+        {"code": defn.country},
         defaults=_bi("name", COUNTRY_NAME),
-        code=defn.country,
     )
     plan = doc.add_node(
         "Plan",
         key,
         f"{file}#plan",
+        {
+            "startYear": defn.start_year,
+            "endYear": defn.end_year,
+            "ordinal": defn.ordinal,
+            "declaredCommitmentCount": defn.declared_commitment_count,
+        },
         defaults=_bi("title", defn.title),
-        startYear=defn.start_year,
-        endYear=defn.end_year,
-        ordinal=defn.ordinal,
-        declaredCommitmentCount=defn.declared_commitment_count,
     )
     doc.link("HAS_PLAN", country, plan)
 
@@ -781,15 +783,16 @@ def definition_document(defn: NapDefinition) -> GraphDocument:
             "Status",
             f"{key}:{status.code}",
             f"{file}#status/{status.code}",
-            code=status.code,
-            rank=status.rank,
-            **_bi("label", status.label),
+            {"code": status.code, "rank": status.rank, **_bi("label", status.label)},
         )
         doc.link("HAS_STATUS_LEVEL", plan, sid)
 
     for period in defn.reporting_periods:
         pid = doc.add_node(
-            "ReportingPeriod", f"{key}:{period}", f"{file}#reporting_period/{period}", period=period
+            "ReportingPeriod",
+            f"{key}:{period}",
+            f"{file}#reporting_period/{period}",
+            {"period": period},
         )
         doc.link("HAS_PERIOD", plan, pid)
 
@@ -798,9 +801,11 @@ def definition_document(defn: NapDefinition) -> GraphDocument:
             "Department",
             dept.code,
             f"{file}#departments/{dept.code}",
-            code=dept.code,
-            **_bi("abbreviation", dept.abbreviation),
-            **_bi("name", dept.name),
+            {
+                "code": dept.code,
+                **_bi("abbreviation", dept.abbreviation),
+                **_bi("name", dept.name),
+            },
         )
 
     for commitment in defn.commitments:
@@ -811,7 +816,7 @@ def definition_document(defn: NapDefinition) -> GraphDocument:
             "Commitment",
             f"{key}:{commitment.code}",
             f"{file}#commitments/{commitment.code}",
-            **props,
+            props,
         )
         doc.link("HAS_COMMITMENT", plan, cid)
         for milestone in commitment.milestones:
@@ -819,10 +824,12 @@ def definition_document(defn: NapDefinition) -> GraphDocument:
                 "Milestone",
                 f"{key}:{milestone.code}",
                 f"{file}#milestones/{milestone.code}",
-                code=milestone.code,
-                **_bi("title", milestone.title),
-                **_bi("fullText", milestone.full_text),
-                **_bi("url", milestone.url),
+                {
+                    "code": milestone.code,
+                    **_bi("title", milestone.title),
+                    **_bi("fullText", milestone.full_text),
+                    **_bi("url", milestone.url),
+                },
             )
             doc.link("HAS_MILESTONE", cid, mid)
             for code in milestone.departments:
@@ -832,12 +839,14 @@ def definition_document(defn: NapDefinition) -> GraphDocument:
                     "Indicator",
                     f"{key}:{indicator.code}",
                     f"{file}#indicators/{indicator.code}",
-                    code=indicator.code,
-                    dueDate=indicator.due_date,
-                    **_bi("title", indicator.title),
-                    **_bi("fullText", indicator.full_text),
-                    **_bi("deadline", indicator.deadline),
-                    **_bi("commentUrl", indicator.comment_url),
+                    {
+                        "code": indicator.code,
+                        "dueDate": indicator.due_date,
+                        **_bi("title", indicator.title),
+                        **_bi("fullText", indicator.full_text),
+                        **_bi("deadline", indicator.deadline),
+                        **_bi("commentUrl", indicator.comment_url),
+                    },
                 )
                 doc.link("HAS_INDICATOR", mid, iid)
                 for code in indicator.departments:

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from graph.document import GraphDocument, PropertyValue, node_id
 from loaders.errors import SourceError, SourceProblem
-from loaders.records import GraphDocument, PropertyValue, node_id
 from loaders.values import (
     BilingualText,
     Code,
@@ -390,7 +390,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
         "Partnership",
         ogp.key,
         source("partnership", ogp.key),
-        **_props(
+        _props(
             name=ogp.name,
             abbreviation=ogp.abbreviation,
             memberCount=ogp.member_count,
@@ -405,17 +405,17 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
             country.code,
             source("countries", country.code),
             # memberSince is kept on the node too: it is what users ask of a country
-            **_props(code=country.code, name=country.name, memberSince=country.member_since),
+            _props(code=country.code, name=country.name, memberSince=country.member_since),
         )
         if country.member:
-            doc.link("MEMBER_OF", cid, partnership, **_props(since=country.member_since))
+            doc.link("MEMBER_OF", cid, partnership, _props(since=country.member_since))
 
     for person in ds.people:
         doc.add_node(
             "Person",
             person.key,
             source("people", person.key),
-            **_props(name=person.name, description=person.description),
+            _props(name=person.name, description=person.description),
         )
 
     for term in ds.co_chair_terms:
@@ -423,7 +423,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
             "CoChairTerm",
             term.key,
             source("coChairTerms", term.key),
-            **_props(startYear=term.start_year, endYear=term.end_year),
+            _props(startYear=term.start_year, endYear=term.end_year),
         )
         doc.link("HAS_TERM", partnership, tid)
         for chair in term.chairs:
@@ -431,7 +431,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
                 "CoChair",
                 f"{term.key}:{chair.role}",
                 source("coChairTerms", term.key, chair.role),
-                **_props(role=chair.role, name=chair.name),
+                _props(role=chair.role, name=chair.name),
             )
             doc.link("HAS_CHAIR", tid, chair_id)
             if chair.country is not None:
@@ -444,7 +444,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
             "Plan",
             plan.key,
             source("plans", plan.key),
-            **_props(
+            _props(
                 startYear=plan.start_year,
                 endYear=plan.end_year,
                 ordinal=plan.ordinal,
@@ -460,7 +460,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
                 "Theme",
                 f"{plan.key}:{theme.key}",
                 source("plans", plan.key, "themes", theme.key),
-                **_props(kind=theme.kind, name=theme.name),
+                _props(kind=theme.kind, name=theme.name),
             )
             doc.link("HAS_THEME", pid, theme_id)
 
@@ -469,7 +469,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
             "Report",
             report.key,
             source("reports", report.key),
-            **_props(
+            _props(
                 kind=report.kind,
                 published=report.published,
                 title=report.title,
@@ -483,7 +483,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
             "Event",
             event.key,
             source("events", event.key),
-            **_props(
+            _props(
                 name=event.name,
                 city=event.city,
                 startDate=event.start_date,
@@ -499,7 +499,7 @@ def seed_document(ds: SeedDataset, file: str) -> GraphDocument:
             "Initiative",
             initiative.key,
             source("initiatives", initiative.key),
-            **_props(
+            _props(
                 kind=initiative.kind,
                 name=initiative.name,
                 description=initiative.description,

@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from graph.document import GraphDocument, node_id
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import NapDefinition
-from loaders.records import GraphDocument, node_id
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -430,8 +430,10 @@ def tracker_document(rows: Sequence[TrackerRow], catalog: PlanCatalog, file: str
             "ProgressUpdate",
             f"{plan}:{row.indicator}:{row.reporting_period}",
             f"{file}#{row.reporting_period}/{row.indicator}",
-            period=row.reporting_period,
-            **{name: getattr(row, name) for name in TEXT_COLUMNS},
+            {
+                "period": row.reporting_period,
+                **{name: getattr(row, name) for name in TEXT_COLUMNS},
+            },
         )
         doc.link("HAS_UPDATE", node_id("Indicator", f"{plan}:{row.indicator}"), uid)
         doc.link("IN_PERIOD", uid, node_id("ReportingPeriod", f"{plan}:{row.reporting_period}"))

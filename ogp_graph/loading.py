@@ -6,11 +6,11 @@ import logging
 from collections.abc import Callable, Sequence
 
 from graph import reads
+from graph.document import GraphDocument
 from graph.store import Store
 from graph.writer import WriteReport, loaded_version, stored_version, write_document
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import definition_document
-from loaders.records import GraphDocument
 from loaders.seed_dataset import bundled_dataset_path, read_seed_dataset, seed_document
 from loaders.sources import DefinitionSource, Parsed, SeedSource, TrackerSource, fetch, parse
 from loaders.tracker_records import PlanCatalog, match_plan, tracker_document, validate_rows

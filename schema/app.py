@@ -18,7 +18,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from graph.settings import StoreSettings
-from graph.store import BoltEndpoint, StatementLog, Store
+from graph.store import BoltEndpoint, Store
 from schema.context import Context
 from schema.entities import ENTITY_TYPES
 from schema.extensions import extensions_for, is_unexpected
@@ -69,7 +69,6 @@ class GraphQLApp(GraphQL):
             store=store,
             settings=self.settings,
             lang=from_accept_language(request.headers.get("accept-language")),
-            statements=StatementLog(),
         )
         return {"request": request, "response": response, "ogp": context}
 

@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 from graph import query_builder as qb
 from graph import reads
 from graph.model import label_of
-from graph.store import StatementLog, Store
+from graph.store import Store
 from schema.lang import Lang
 from schema.settings import ApiSettings
 
@@ -30,7 +30,6 @@ class Context:
     store: Store
     settings: ApiSettings
     lang: Lang
-    statements: StatementLog
     _loaders: dict[Any, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def lang_for(self, lang: Lang | None) -> Lang:

@@ -1,22 +1,21 @@
-"""``where`` and ``sort`` inputs of every list, made from :mod:`graph.fields`.
+"""The scalar filters of ``where`` inputs, and how a ``where``/``sort`` input becomes the query builder's.
 
-For each label ``X`` there is ``XWhere`` (a filter on its fields, its to-one
-links by the related node's fields, its to-many links by ``some``/``none``/
-``all``, and ``AND``/``OR``/``NOT``), ``XListWhere`` and ``XSort``, in the
-idioms of the Neo4j GraphQL Library. They are built from the same tables the
-query builder reads, so the two cannot drift apart.
+The per-label inputs (``PlanWhere``, ``PlanListWhere``, ``PlanSort``...) are
+generated into ``schema/entities.py`` from :mod:`graph.domain`; they use the
+filters below, in the idioms of the Neo4j GraphQL Library.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from enum import Enum
 from typing import Any
 
 import strawberry
 
 from graph import query_builder as qb
-from graph.fields import FIELDS, LINKS, Kind
+from graph.fields import FIELDS, LINKS
 from schema.errors import UserInputError
 
 
@@ -47,10 +46,17 @@ class IntFilter:
     lte: int | None = strawberry.field(default=None, description="Less than or equal to.")
 
 
-@strawberry.input(description="Conditions on a fixed value (a kind, a role): exact match.")
-class KeywordFilter:
+@strawberry.input(
+    description="Conditions on a date, `YYYY-MM` or `YYYY-MM-DD`, compared in calendar order: "
+    '`lt: "2023-06"` is before June 2023, `gte: "2024"` from 2024 on.'
+)
+class DateFilter:
     eq: str | None = strawberry.field(default=None, description="Equal to.")
     in_: list[str] | None = strawberry.field(default=None, name="in", description="One of.")
+    gt: str | None = strawberry.field(default=None, description="After.")
+    gte: str | None = strawberry.field(default=None, description="On or after.")
+    lt: str | None = strawberry.field(default=None, description="Before.")
+    lte: str | None = strawberry.field(default=None, description="On or before.")
 
 
 @strawberry.input(description="Conditions on a global id: exact match.")
@@ -61,100 +67,50 @@ class IdFilter:
     )
 
 
-_FILTER_FOR: dict[Kind, type] = {
-    Kind.ID: IdFilter,
-    Kind.BILINGUAL: TextFilter,
-    Kind.STRING: TextFilter,
-    Kind.ENUM: KeywordFilter,
-    Kind.INT: IntFilter,
-    Kind.COUNT: IntFilter,
-}
 _OPS = {"eq": "eq", "in_": "in", "contains": "contains", "starts_with": "startsWith"}
 _OPS.update({"gt": "gt", "gte": "gte", "lt": "lt", "lte": "lte"})
-
-WHERE: dict[str, type] = {}
-LIST_WHERE: dict[str, type] = {}
-SORT: dict[str, type] = {}
+_BOOLEAN = ("and_", "or_", "not_")
 
 
-def _make_where(label: str) -> type:
-    namespace: dict[str, Any] = {"__annotations__": {}, "__module__": __name__}
-    notes = namespace["__annotations__"]
-    for name, spec in FIELDS[label].items():
-        notes[name] = f"{_FILTER_FOR[spec.kind].__name__} | None"
-        namespace[name] = strawberry.field(default=None, description=f"Condition on `{name}`.")
-    for name, link in LINKS.get(label, {}).items():
-        if link.many:
-            notes[name] = f"{link.target}ListWhere | None"
-            text = f"Conditions on the related `{name}` (some, none or all of them)."
-        else:
-            notes[name] = f"{link.target}Where | None"
-            text = f"Condition on the related `{name}`."
-        namespace[name] = strawberry.field(default=None, description=text)
-    notes["and_"] = f"list[{label}Where] | None"
-    namespace["and_"] = strawberry.field(default=None, name="AND", description="All of these.")
-    notes["or_"] = f"list[{label}Where] | None"
-    namespace["or_"] = strawberry.field(default=None, name="OR", description="Any of these.")
-    notes["not_"] = f"{label}Where | None"
-    namespace["not_"] = strawberry.field(default=None, name="NOT", description="Not this.")
-    cls = type(f"{label}Where", (), namespace)
-    return strawberry.input(cls, description=f"A filter on {label} entities.")
+def graph_name(attribute: str) -> str:
+    """The declared name of an input's attribute (``start_year`` -> ``startYear``)."""
+    return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), attribute)
 
 
-def _make_list_where(label: str) -> type:
-    namespace: dict[str, Any] = {"__module__": __name__}
-    namespace["__annotations__"] = {q: f"{label}Where | None" for q in ("some", "none", "all")}
-    for q, text in (("some", "At least one"), ("none", "None"), ("all", "Every one")):
-        namespace[q] = strawberry.field(default=None, description=f"{text} of them matches.")
-    cls = type(f"{label}ListWhere", (), namespace)
-    return strawberry.input(cls, description=f"A condition on a list of related {label} entities.")
-
-
-def _make_sort(label: str) -> type:
-    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": {}}
-    for name in FIELDS[label]:
-        namespace["__annotations__"][name] = "SortDirection | None"
-        namespace[name] = strawberry.field(default=None, description=f"Sort by `{name}`.")
-    cls = type(f"{label}Sort", (), namespace)
-    return strawberry.input(
-        cls,
-        description=f"One sort key of {label} lists: set exactly one field. Give a list for "
-        "several keys; ties are broken by id, so pages are stable.",
-    )
-
-
-for _label in FIELDS:
-    WHERE[_label] = globals()[f"{_label}Where"] = _make_where(_label)
-    LIST_WHERE[_label] = globals()[f"{_label}ListWhere"] = _make_list_where(_label)
-    SORT[_label] = globals()[f"{_label}Sort"] = _make_sort(_label)
+def _value(given: Any) -> Any:
+    """Enum members become their values; everything else is passed as is."""
+    if isinstance(given, Enum):
+        return given.value
+    if isinstance(given, list):
+        return [_value(item) for item in given]
+    return given
 
 
 def to_where(label: str, value: Any) -> qb.Where:
     """The query builder's filter for a ``XWhere`` input (``None``: everything)."""
     if value is None:
-        return qb.Where()
+        return qb.EVERYTHING
     conditions: list[qb.Condition] = []
     related: list[qb.Related] = []
     for item in dataclasses.fields(value):
         given = getattr(value, item.name)
-        if given is None or item.name in ("and_", "or_", "not_"):
+        if given is None or item.name in _BOOLEAN:
             continue
-        if item.name in FIELDS[label]:
+        name = graph_name(item.name)
+        if name in FIELDS[label]:
             for op_field in dataclasses.fields(given):
                 op_value = getattr(given, op_field.name)
                 if op_value is not None:
-                    conditions.append(qb.Condition(item.name, _OPS[op_field.name], op_value))
+                    conditions.append(qb.Condition(name, _OPS[op_field.name], _value(op_value)))
         else:
-            link = LINKS[label][item.name]
+            link = LINKS[label][name]
             if link.many:
                 for quantifier in ("some", "none", "all"):
                     inner = getattr(given, quantifier)
                     if inner is not None:
-                        related.append(
-                            qb.Related(item.name, quantifier, to_where(link.target, inner))
-                        )
+                        related.append(qb.Related(name, quantifier, to_where(link.target, inner)))
             else:
-                related.append(qb.Related(item.name, "single", to_where(link.target, given)))
+                related.append(qb.Related(name, "single", to_where(link.target, given)))
     return qb.Where(
         conditions=tuple(conditions),
         related=tuple(related),
@@ -176,5 +132,5 @@ def to_sort(label: str, values: list[Any] | None) -> tuple[qb.Order, ...]:
         if len(chosen) != 1:
             raise UserInputError(f"sort[{position}] must set exactly one field, not {len(chosen)}")
         name, direction = chosen[0]
-        orders.append(qb.Order(name, direction.value))
+        orders.append(qb.Order(graph_name(name), direction.value))
     return tuple(orders)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -13,6 +13,8 @@ from schema.lang import Lang, pick
 
 #: label -> the GraphQL type that shows it
 TYPES: dict[str, type[Node]] = {}
+
+T = TypeVar("T", bound="Node")
 
 
 @strawberry.interface(description="An entity of the graph, found anywhere by its global id.")
@@ -35,10 +37,10 @@ class Node:
         return self.props.get("loadedAt")
 
 
-def register(label: str) -> Callable[[type[Node]], type[Node]]:
+def register(label: str) -> Callable[[type[T]], type[T]]:
     """Record the GraphQL type that shows nodes of ``label``."""
 
-    def decorate(cls: type[Node]) -> type[Node]:
+    def decorate(cls: type[T]) -> type[T]:
         TYPES[label] = cls
         return cls
 
@@ -55,14 +57,11 @@ def wrap(props: Props | None) -> Node | None:
 
 def ctx(info: Info) -> Context:
     """The request context, typed."""
-    return info.context["ogp"]
+    context: Any = info.context
+    found: Context = context["ogp"]
+    return found
 
 
 def text(root: Node, info: Info, name: str, lang: Lang | None) -> str | None:
     """A bilingual text of ``root`` in the asked (or the request's) language."""
     return pick(root.props, name, ctx(info).lang_for(lang))
-
-
-def prop(root: Node, name: str) -> Any:
-    """A plain property of ``root``."""
-    return root.props.get(name)

@@ -10,15 +10,14 @@ from strawberry.types import Info
 
 from graph import query_builder as qb
 from graph.normalize import fold
-from schema.entities import Country, Department, Partnership, Plan
+from schema.entities import Country, Department, Partnership, Plan, RootLists
 from schema.explore import GraphView, neighborhood, shortest_path
-from schema.fields import root_aggregate_field, root_list_field
 from schema.node import Node, ctx, wrap
 from schema.search import search
 
 
 @strawberry.type(description="Entry points to the Open Government Partnership knowledge graph.")
-class Query:
+class Query(RootLists):
     @strawberry.field(description="Any entity by its global id; null when there is none.")
     async def node(
         self,
@@ -42,7 +41,8 @@ class Query:
 
     @strawberry.field(description="The Open Government Partnership.")
     async def partnership(self, info: Info) -> Partnership | None:
-        return wrap(await ctx(info).node("Partnership:OGP"))  # type: ignore[return-value]
+        found = await ctx(info).node("Partnership:OGP")
+        return Partnership(props=found) if found is not None else None
 
     @strawberry.field(
         description="A country by ISO 3166 alpha-3 code (any case); null when unknown."
@@ -50,7 +50,8 @@ class Query:
     async def country(
         self, info: Info, code: Annotated[str, strawberry.argument(description="e.g. `CAN`.")]
     ) -> Country | None:
-        return wrap(await ctx(info).node(f"Country:{code.strip().upper()}"))  # type: ignore[return-value]
+        found = await ctx(info).node(f"Country:{code.strip().upper()}")
+        return Country(props=found) if found is not None else None
 
     @strawberry.field(
         description="A plan by its global id (e.g. `Plan:CAN-2016-2018`); null when unknown."
@@ -74,12 +75,12 @@ class Query:
         context = ctx(info)
         direct = await context.node(f"Department:{code.strip().lower()}")
         if direct is not None:
-            return wrap(direct)  # type: ignore[return-value]
+            return Department(props=direct)
         where = qb.Where(conditions=(qb.Condition("abbreviation", "eq", fold(code)),))
         built = qb.page_of("Department", where, (), context.lang.value)
         rows = await context.store.read(built.statement, skip=0, limit=1, **built.params)
         nodes = rows[0]["nodes"] if rows else []
-        return wrap(nodes[0]) if nodes else None  # type: ignore[return-value]
+        return Department(props=nodes[0]) if nodes else None
 
     search = strawberry.field(
         resolver=search,
@@ -96,30 +97,3 @@ class Query:
         description="One shortest path between two nodes, in either direction; null when there "
         "is none within `maxLength` hops or an id is unknown.",
     )
-
-    countries = root_list_field("Country", "Countries, by code.")
-    countries_aggregate = root_aggregate_field("Country")
-    plans = root_list_field("Plan", "Action plans, oldest first.")
-    plans_aggregate = root_aggregate_field("Plan")
-    commitments = root_list_field("Commitment", "Commitments of every plan, by plan then code.")
-    commitments_aggregate = root_aggregate_field("Commitment")
-    milestones = root_list_field("Milestone", "Milestones of every plan, by plan then code.")
-    milestones_aggregate = root_aggregate_field("Milestone")
-    indicators = root_list_field("Indicator", "Indicators of every plan, by plan then code.")
-    indicators_aggregate = root_aggregate_field("Indicator")
-    departments = root_list_field("Department", "Departments, by code.")
-    departments_aggregate = root_aggregate_field("Department")
-    co_chair_terms = root_list_field("CoChairTerm", "Co-chair terms, newest first.")
-    co_chair_terms_aggregate = root_aggregate_field("CoChairTerm")
-    reports = root_list_field("Report", "Reports on plans, oldest first.")
-    reports_aggregate = root_aggregate_field("Report")
-    events = root_list_field("Event", "Events, oldest first.")
-    events_aggregate = root_aggregate_field("Event")
-    initiatives = root_list_field("Initiative", "Bodies and initiatives.")
-    initiatives_aggregate = root_aggregate_field("Initiative")
-    people = root_list_field("Person", "People, by name.")
-    people_aggregate = root_aggregate_field("Person")
-    themes = root_list_field("Theme", "Streams and priority areas of plans.")
-    themes_aggregate = root_aggregate_field("Theme")
-    progress_updates = root_list_field("ProgressUpdate", "Progress updates, oldest period first.")
-    progress_updates_aggregate = root_aggregate_field("ProgressUpdate")

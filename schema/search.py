@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -12,21 +11,11 @@ from graph.model import ENTITY_LABELS
 from graph.normalize import fold
 from graph.search import SEARCH, search_words
 from schema.connection import Connection, build_connection
+from schema.entities import EntityType
 from schema.errors import UserInputError
 from schema.fields import AfterArg, FirstArg, page_bounds
 from schema.lang import Lang
 from schema.node import Node, ctx, wrap
-
-EntityType = strawberry.enum(
-    Enum(
-        "EntityType",
-        {
-            label: strawberry.enum_value(label, description=f"`{label}` entities.")
-            for label in ENTITY_LABELS
-        },
-    ),
-    description="A kind of entity (the GraphQL type of the same name).",
-)
 
 
 @strawberry.type(description="One search result: the entity and how well it matches.")
@@ -48,7 +37,7 @@ async def search(
         strawberry.argument(description="Search one language only; default: both."),
     ] = None,
     types: Annotated[
-        list[EntityType] | None,  # type: ignore[valid-type]
+        list[EntityType] | None,
         strawberry.argument(description="Only these kinds of entity; default: all."),
     ] = None,
     first: FirstArg = None,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from graph.document import GraphDocument, NodeRecord
 from loaders.errors import SourceError
-from loaders.records import GraphDocument, NodeRecord
 from loaders.seed_dataset import (
     SeedDataset,
     bundled_dataset_path,

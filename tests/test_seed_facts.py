@@ -71,7 +71,7 @@ def test_outgoing_co_chairs_are_georgia_with_thea_tsulukiani_and_mukelani_dimba(
 def test_canada_hosts_the_global_summit_in_ottawa_in_may_2019(gql: GraphQLClient) -> None:
     data = gql.data(
         "{ events { totalCount edges { node { name nameFr: name(lang: FR) city startDate "
-        "host { code } organiser { id } } } } }"
+        "host { code } organizer { id } } } } }"
     )
     assert data["events"]["totalCount"] == 1
     summit = data["events"]["edges"][0]["node"]
@@ -79,7 +79,7 @@ def test_canada_hosts_the_global_summit_in_ottawa_in_may_2019(gql: GraphQLClient
     assert summit["city"] == "Ottawa"
     assert summit["startDate"] == "2019-05"
     assert summit["host"] == {"code": "CAN"}
-    assert summit["organiser"] == {"id": "Partnership:OGP"}
+    assert summit["organizer"] == {"id": "Partnership:OGP"}
 
 
 PLANS = """
@@ -203,7 +203,7 @@ def test_the_six_reports_assess_their_plans_with_their_dates(gql: GraphQLClient)
 
 def test_the_tracker_gives_quarterly_updates(gql: GraphQLClient) -> None:
     data = gql.data(
-        '{ reports(where: { kind: { eq: "PROGRESS_TRACKER" } }) '
+        '{ reports(where: { kind: { eq: PROGRESS_TRACKER } }) '
         "{ edges { node { description descriptionFr: description(lang: FR) } } } }"
     )
     report = data["reports"]["edges"][0]["node"]

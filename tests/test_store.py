@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from graph.document import GraphDocument
 from graph.errors import StatementTimeout, StoreRejected, StoreUnavailable
 from graph.settings import StoreSettings
 from graph.statements import Statement, all_statements, statement
 from graph.store import BoltEndpoint, Store, Transaction
 from graph.writer import write_document
-from loaders.records import GraphDocument
 from tests.conftest import GraphQLClient, Server, free_port, run
 
 #: a value of the right shape for each parameter name the code uses
@@ -118,7 +118,7 @@ def test_a_document_that_cannot_be_written_whole_writes_nothing(
     store_endpoint: BoltEndpoint, gql: GraphQLClient
 ) -> None:
     doc = GraphDocument("broken-test", "1")
-    doc.add_node("Person", "someone-new", "test#people/0", name="Someone New")
+    doc.add_node("Person", "someone-new", "test#people/0", {"name": "Someone New"})
     doc.link("HELD_BY", "CoChair:2018-2019:GOVERNMENT", "Person:someone-new")
     doc.link("HELD_BY", "CoChair:2099-2100:GOVERNMENT", "Person:someone-new")  # no such chair
 

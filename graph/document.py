@@ -1,15 +1,20 @@
 """The neutral form every loader produces: nodes and relationships to merge.
 
-Loaders turn source files into a :class:`GraphDocument`; ``graph.writer``
-merges one into the store. Nothing here knows about Cypher or files.
+Loaders turn source files into a :class:`GraphDocument`; :mod:`graph.writer`
+merges one into the store. Labels and relationship types are checked against
+the declaration (:mod:`graph.domain`) as the document is built, so a loader
+that names something the model does not have fails where it does so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+
+from graph.model import ENTITY_LABELS, relation
 
 PropertyValue = str | int | float | bool | list[str] | list[int] | None
+Properties = Mapping[str, PropertyValue]
 
 
 def node_id(label: str, key: str) -> str:
@@ -65,20 +70,36 @@ class GraphDocument:
         label: str,
         key: str,
         source: str,
-        defaults: dict[str, PropertyValue] | None = None,
-        **properties: Any,
+        properties: Properties,
+        *,
+        defaults: Properties | None = None,
     ) -> str:
-        """Add a node and return its id."""
+        """Add a node and return its id; ``ValueError`` for a label the model does not have."""
+        if label not in ENTITY_LABELS:
+            raise ValueError(f"{self.name}: unknown label {label!r} for {label}:{key}")
         nid = node_id(label, key)
         self.nodes.append(NodeRecord(label, nid, dict(properties), source, dict(defaults or {})))
         return nid
 
     def link(
-        self, rel_type: str, start: str, end: str, replace: bool = False, **properties: Any
+        self,
+        rel_type: str,
+        start: str,
+        end: str,
+        properties: Properties | None = None,
+        *,
+        replace: bool = False,
     ) -> None:
-        """Add a relationship between two node ids (``Label:key``)."""
+        """Add a relationship between two node ids (``Label:key``).
+
+        ``ValueError`` when the model has no such relationship between those labels.
+        """
         start_label = start.split(":", 1)[0]
         end_label = end.split(":", 1)[0]
+        try:
+            relation(start_label, rel_type, end_label)
+        except KeyError as exc:
+            raise ValueError(f"{self.name}: {exc.args[0]} ({start} -> {end})") from None
         self.relationships.append(
-            RelRecord(rel_type, start_label, start, end_label, end, dict(properties), replace)
+            RelRecord(rel_type, start_label, start, end_label, end, dict(properties or {}), replace)
         )
