@@ -203,7 +203,7 @@ def test_the_six_reports_assess_their_plans_with_their_dates(gql: GraphQLClient)
 
 def test_the_tracker_gives_quarterly_updates(gql: GraphQLClient) -> None:
     data = gql.data(
-        '{ reports(where: { kind: { eq: PROGRESS_TRACKER } }) '
+        "{ reports(where: { kind: { eq: PROGRESS_TRACKER } }) "
         "{ edges { node { description descriptionFr: description(lang: FR) } } } }"
     )
     report = data["reports"]["edges"][0]["node"]
