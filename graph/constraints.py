@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 
+from graph.domain import ENTITIES
 from graph.model import LABELS
 from graph.statements import Statement, statement
 from graph.store import Store
 
-#: label -> properties worth an index besides the unique id
+#: label -> properties worth an index besides the unique id (declared ``indexed``)
 _INDEXED: dict[str, tuple[str, ...]] = {
-    "Country": ("code",),
-    "Plan": ("startYear",),
-    "Commitment": ("code",),
-    "Milestone": ("code",),
-    "Indicator": ("code",),
-    "Department": ("code",),
-    "ProgressUpdate": ("period",),
+    entity.label: tuple(name for name, prop in entity.props.items() if prop.indexed)
+    for entity in ENTITIES
+    if any(prop.indexed for prop in entity.props.values())
 }
 
 

@@ -79,6 +79,8 @@ class Link:
     description: str
     shown: str = ""
     reverse: Reverse | None = None
+    #: properties the relationship itself carries, for the graph-model document
+    properties: str = ""
 
     @property
     def style(self) -> str:
@@ -158,8 +160,9 @@ def _in(
     many: bool = True,
     shown: str = "",
     reverse: Reverse | None = None,
+    properties: str = "",
 ) -> Link:
-    return Link(name, rel_type, "in", target, many, description, shown, reverse)
+    return Link(name, rel_type, "in", target, many, description, shown, reverse, properties)
 
 
 def _one(name: str, description: str) -> Reverse:
@@ -230,6 +233,7 @@ ENTITIES: tuple[Entity, ...] = (
                 "Country",
                 "Its member countries.",
                 reverse=_one("partnership", "The partnership it is a member of."),
+                properties="since (`YYYY-MM`)",
             ),
             _out(
                 "coChairTerms",
