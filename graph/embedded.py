@@ -15,6 +15,7 @@ import secrets
 import socket
 import time
 from pathlib import Path
+from typing import Any
 
 from graph.errors import StoreUnavailable
 from graph.store import BoltEndpoint
@@ -135,7 +136,7 @@ class EmbeddedStore:
         )
         return self.endpoint
 
-    def _create_server(self):  # type: ignore[no-untyped-def]
+    def _create_server(self) -> Any:
         # Logs of the JVM go to the data folder, not to the working directory.
         log_dir = self.data_dir / "log"
         log_dir.mkdir(exist_ok=True)

@@ -146,7 +146,7 @@ class Store:
             entry.names.append(stmt.name)
         try:
             result = await tx.run(stmt.cypher, params)
-            rows = await result.data()
+            rows: list[Row] = await result.data()
         finally:
             elapsed = time.perf_counter() - started
             if entry is not None:

@@ -153,8 +153,8 @@ def derived_text(props: dict[str, Any]) -> dict[str, Any]:
     texts: dict[str, list[str]] = {"en": [], "fr": []}
     bases = {key[:-3] for key in props if key.endswith(("_en", "_fr"))}
     for base in sorted(bases):
-        folded = {lang: props.get(f"{base}_{lang}") for lang in ("en", "fr")}
-        folded = {lang: fold(v) for lang, v in folded.items() if isinstance(v, str) and v}
+        given = {lang: props.get(f"{base}_{lang}") for lang in ("en", "fr")}
+        folded = {lang: fold(v) for lang, v in given.items() if isinstance(v, str) and v}
         derived[f"{base}_norm"] = list(dict.fromkeys(folded.values())) or None
         if not base.lower().endswith("url"):
             for lang, value in folded.items():
@@ -260,8 +260,8 @@ async def write_document(
                 if not dry_run:
                     await tx.run(_merge_nodes(label), rows=rows, loadedAt=loaded_at)
                 advance(len(batch))
-        for (rel, replace), records in rels.items():
-            for batch in _batches(records):
+        for (rel, replace), links in rels.items():
+            for batch in _batches(links):
                 rows = [
                     {"start": r.start_id, "end": r.end_id, "props": r.properties} for r in batch
                 ]

@@ -186,13 +186,13 @@ def parse_departments(data: object, file: str) -> DepartmentTable:
         )
         for lang in LANGUAGES:
             for name in dept.names_for(lang):
-                key = (lang, _fold(name))
-                if key in abbreviations and abbreviations[key] != code:
+                taken = (lang, _fold(name))
+                if taken in abbreviations and abbreviations[taken] != code:
                     problem(
                         f"{where}.abbreviation.{lang}",
-                        f"{name!r} already stands for {abbreviations[key]}",
+                        f"{name!r} already stands for {abbreviations[taken]}",
                     )
-                abbreviations[key] = code
+                abbreviations[taken] = code
         departments.append(dept)
     if problems:
         raise SourceError(problems)

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from graph.constraints import ensure_schema
 from graph.embedded import EmbeddedStore, running_store
@@ -163,7 +163,7 @@ def load(args: argparse.Namespace) -> None:
                 transient=True,
                 disable=not stderr.is_terminal,
             ) as bar:
-                tasks: dict[str, int] = {}
+                tasks: dict[str, TaskID] = {}
 
                 def progress(name: str, done: int, total: int) -> None:
                     if name not in tasks:

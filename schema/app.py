@@ -56,7 +56,7 @@ def example_queries() -> list[dict[str, str]]:
     return tabs
 
 
-class GraphQLApp(GraphQL):
+class GraphQLApp(GraphQL[dict[str, Any], None]):
     """Strawberry's ASGI view with our context and GraphiQL's example tabs."""
 
     def __init__(self, schema: strawberry.Schema, settings: ApiSettings) -> None:

@@ -231,7 +231,7 @@ def _prop_field(entity: Entity, name: str, prop: Prop) -> list[str]:
         python = "int" if prop.kind is Kind.INT else "str"
         optional = "" if prop.required else " | None"
         out.append(f"    def {method}(self) -> {python}{optional}:")
-        out.append(f"        return plain(self, {q(name)})  # type: ignore[no-any-return]")
+        out.append(f"        return plain(self, {q(name)})")
     out.append("")
     return out
 
@@ -315,7 +315,7 @@ def _aggregate(entity: Entity) -> list[str]:
     out.append("        lang: LangArg = None,")
     out.append("    ) -> list[GroupCount]:")
     out.append(
-        f"        return await grouped(info, {q(label)}, [b.value for b in by], self.where, lang)"
+        f"        return await grouped(info, {q(label)}, [b.name for b in by], self.where, lang)"
     )
     out.append("\n")
     return out

@@ -70,7 +70,7 @@ class Context:
         """The nodes related to ``parent_id`` through ``link``, filtered and sorted."""
 
         async def load(parents: list[str]) -> list[list[Props]]:
-            built = qb.related_to(label, link, where, sort, lang.value)
+            built = qb.related_to(label, link, where, sort, lang.code)
             rows = await self.store.read(built.statement, parents=list(parents), **built.params)
             found = {row["parent"]: row["nodes"] for row in rows}
             return [found.get(p, []) for p in parents]

@@ -1165,7 +1165,7 @@ class CoChairTermAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "CoChairTerm", [b.value for b in by], self.where, lang)
+        return await grouped(info, "CoChairTerm", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Plan list, with the same `where` as the list.")
@@ -1182,7 +1182,7 @@ class PlanAggregate:
         by: Annotated[list[PlanGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Plan", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Plan", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Theme list, with the same `where` as the list.")
@@ -1199,7 +1199,7 @@ class ThemeAggregate:
         by: Annotated[list[ThemeGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Theme", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Theme", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Commitment list, with the same `where` as the list.")
@@ -1218,7 +1218,7 @@ class CommitmentAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Commitment", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Commitment", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Milestone list, with the same `where` as the list.")
@@ -1237,7 +1237,7 @@ class MilestoneAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Milestone", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Milestone", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Indicator list, with the same `where` as the list.")
@@ -1256,7 +1256,7 @@ class IndicatorAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Indicator", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Indicator", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(
@@ -1277,7 +1277,7 @@ class ProgressUpdateAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "ProgressUpdate", [b.value for b in by], self.where, lang)
+        return await grouped(info, "ProgressUpdate", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Report list, with the same `where` as the list.")
@@ -1294,7 +1294,7 @@ class ReportAggregate:
         by: Annotated[list[ReportGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Report", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Report", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Event list, with the same `where` as the list.")
@@ -1311,7 +1311,7 @@ class EventAggregate:
         by: Annotated[list[EventGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Event", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Event", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the Initiative list, with the same `where` as the list.")
@@ -1330,7 +1330,7 @@ class InitiativeAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Initiative", [b.value for b in by], self.where, lang)
+        return await grouped(info, "Initiative", [b.name for b in by], self.where, lang)
 
 
 @register("Partnership")
@@ -1350,11 +1350,11 @@ class Partnership(Node):
 
     @strawberry.field(description="How many member countries it had.")
     def member_count(self) -> int | None:
-        return plain(self, "memberCount")  # type: ignore[no-any-return]
+        return plain(self, "memberCount")
 
     @strawberry.field(description="The year `memberCount` was stated for.")
     def member_count_year(self) -> int | None:
-        return plain(self, "memberCountYear")  # type: ignore[no-any-return]
+        return plain(self, "memberCountYear")
 
     @strawberry.field(description="Its member countries.")
     async def members(
@@ -1460,7 +1460,7 @@ class Partnership(Node):
 class Country(Node):
     @strawberry.field(description="ISO 3166 alpha-3 code, e.g. `CAN`.")
     def code(self) -> str:
-        return plain(self, "code")  # type: ignore[no-any-return]
+        return plain(self, "code")
 
     @strawberry.field(description="Its name.")
     def name(self, info: Info, lang: LangArg = None) -> str | None:
@@ -1468,7 +1468,7 @@ class Country(Node):
 
     @strawberry.field(description="When it joined the partnership (`YYYY-MM`), where known.")
     def member_since(self) -> str | None:
-        return plain(self, "memberSince")  # type: ignore[no-any-return]
+        return plain(self, "memberSince")
 
     @strawberry.field(description="How many action plans it has.")
     async def plan_count(self, info: Info) -> int:
@@ -1578,7 +1578,7 @@ class Country(Node):
 class Person(Node):
     @strawberry.field(description="Full name.")
     def name(self) -> str:
-        return plain(self, "name")  # type: ignore[no-any-return]
+        return plain(self, "name")
 
     @strawberry.field(description="Who the person is, as the sources say.")
     def description(self, info: Info, lang: LangArg = None) -> str | None:
@@ -1624,11 +1624,11 @@ class Person(Node):
 class CoChairTerm(Node):
     @strawberry.field(description="First year of the term.")
     def start_year(self) -> int:
-        return plain(self, "startYear")  # type: ignore[no-any-return]
+        return plain(self, "startYear")
 
     @strawberry.field(description="Last year of the term.")
     def end_year(self) -> int:
-        return plain(self, "endYear")  # type: ignore[no-any-return]
+        return plain(self, "endYear")
 
     @strawberry.field(description="The chairs of the term, government first.")
     async def chairs(self, info: Info) -> list[CoChair]:
@@ -1679,21 +1679,21 @@ class Plan(PlanExtras, Node):
 
     @strawberry.field(description="First year.")
     def start_year(self) -> int:
-        return plain(self, "startYear")  # type: ignore[no-any-return]
+        return plain(self, "startYear")
 
     @strawberry.field(description="Last year.")
     def end_year(self) -> int:
-        return plain(self, "endYear")  # type: ignore[no-any-return]
+        return plain(self, "endYear")
 
     @strawberry.field(description="Its rank among the country's plans (1 = first).")
     def ordinal(self) -> int | None:
-        return plain(self, "ordinal")  # type: ignore[no-any-return]
+        return plain(self, "ordinal")
 
     @strawberry.field(
         description="How many commitments the plan announces (even where they are not in the graph)."
     )
     def declared_commitment_count(self) -> int | None:
-        return plain(self, "declaredCommitmentCount")  # type: ignore[no-any-return]
+        return plain(self, "declaredCommitmentCount")
 
     @strawberry.field(description="Web page of the plan.")
     def url(self, info: Info, lang: LangArg = None) -> str | None:
@@ -1868,7 +1868,7 @@ class Theme(Node):
 class Commitment(Node):
     @strawberry.field(description="Its code in the plan, e.g. `C01`.")
     def code(self) -> str | None:
-        return plain(self, "code")  # type: ignore[no-any-return]
+        return plain(self, "code")
 
     @strawberry.field(description="Its title.")
     def title(self, info: Info, lang: LangArg = None) -> str | None:
@@ -1928,7 +1928,7 @@ class Commitment(Node):
 class Milestone(Node):
     @strawberry.field(description="Its code, e.g. `C01.1`.")
     def code(self) -> str:
-        return plain(self, "code")  # type: ignore[no-any-return]
+        return plain(self, "code")
 
     @strawberry.field(description="Its short title.")
     def title(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2020,7 +2020,7 @@ class Milestone(Node):
 class Indicator(Node):
     @strawberry.field(description="Its code, e.g. `C01.1.1`.")
     def code(self) -> str:
-        return plain(self, "code")  # type: ignore[no-any-return]
+        return plain(self, "code")
 
     @strawberry.field(description="What is measured.")
     def title(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2032,7 +2032,7 @@ class Indicator(Node):
 
     @strawberry.field(description="When it is due (`YYYY-MM`), where given.")
     def due_date(self) -> str | None:
-        return plain(self, "dueDate")  # type: ignore[no-any-return]
+        return plain(self, "dueDate")
 
     @strawberry.field(description="Its deadline in words, e.g. `By 2023`.")
     def deadline(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2120,7 +2120,7 @@ class Indicator(Node):
 class Department(Node):
     @strawberry.field(description="The portal's organization code, e.g. `tbs-sct`.")
     def code(self) -> str:
-        return plain(self, "code")  # type: ignore[no-any-return]
+        return plain(self, "code")
 
     @strawberry.field(description="Its abbreviation, e.g. TBS / SCT.")
     def abbreviation(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2208,7 +2208,7 @@ class Department(Node):
 class Status(Node):
     @strawberry.field(description="Its code, e.g. `SP`.")
     def code(self) -> str:
-        return plain(self, "code")  # type: ignore[no-any-return]
+        return plain(self, "code")
 
     @strawberry.field(description="Its label, e.g. Substantial progress.")
     def label(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2216,7 +2216,7 @@ class Status(Node):
 
     @strawberry.field(description="Its place on the scale, from 0 (not started).")
     def rank(self) -> int | None:
-        return plain(self, "rank")  # type: ignore[no-any-return]
+        return plain(self, "rank")
 
     @strawberry.field(description="Progress updates that report it.")
     async def updates(
@@ -2260,7 +2260,7 @@ class Status(Node):
 class ReportingPeriod(Node):
     @strawberry.field(description="The period, `YYYY-MM`.")
     def period(self) -> str:
-        return plain(self, "period")  # type: ignore[no-any-return]
+        return plain(self, "period")
 
     @strawberry.field(description="Progress updates for the period.")
     async def updates(
@@ -2306,7 +2306,7 @@ class ReportingPeriod(Node):
 class ProgressUpdate(Node):
     @strawberry.field(description="The reporting period, `YYYY-MM`.")
     def period(self) -> str:
-        return plain(self, "period")  # type: ignore[no-any-return]
+        return plain(self, "period")
 
     @strawberry.field(description="Progress made.")
     def progress(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2351,7 +2351,7 @@ class Report(Node):
 
     @strawberry.field(description="When it was published (`YYYY-MM`), if known.")
     def published(self) -> str | None:
-        return plain(self, "published")  # type: ignore[no-any-return]
+        return plain(self, "published")
 
     @strawberry.field(description="The plan it assesses.")
     async def plan(self, info: Info) -> Plan | None:
@@ -2371,7 +2371,7 @@ class Event(Node):
 
     @strawberry.field(description="When it starts (`YYYY-MM` or a date).")
     def start_date(self) -> str | None:
-        return plain(self, "startDate")  # type: ignore[no-any-return]
+        return plain(self, "startDate")
 
     @strawberry.field(description="What it is about.")
     def description(self, info: Info, lang: LangArg = None) -> str | None:

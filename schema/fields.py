@@ -143,7 +143,7 @@ async def root_page(
     context = ctx(info)
     label = cls.__name__
     offset, limit = page_bounds(info, first, after)
-    built = qb.page_of(label, to_where(label, where), to_sort(label, sort), context.lang.value)
+    built = qb.page_of(label, to_where(label, where), to_sort(label, sort), context.lang.code)
     rows = await context.store.read(built.statement, skip=offset, limit=limit, **built.params)
     total = rows[0]["total"] if rows else 0
     items = [cls(props=props) for props in (rows[0]["nodes"] if rows else [])]
@@ -182,7 +182,7 @@ async def grouped(
 ) -> list[GroupCount]:
     """Counts of ``label`` per group of ``by`` (grouping names), largest first."""
     context = ctx(info)
-    built = grouped_counts(label, tuple(by), where, context.lang_for(lang).value)
+    built = grouped_counts(label, tuple(by), where, context.lang_for(lang).code)
     rows = await context.store.read(built.statement, **built.params)
     return [
         GroupCount(

@@ -13,6 +13,11 @@ class Lang(Enum):
     EN = strawberry.enum_value("en", description="English")
     FR = strawberry.enum_value("fr", description="French (français)")
 
+    @property
+    def code(self) -> str:
+        """``en`` or ``fr``, as the graph's property names and the compiler spell it."""
+        return "fr" if self is Lang.FR else "en"
+
 
 def from_accept_language(header: str | None) -> Lang:
     """The first of English or French the ``Accept-Language`` header prefers (default English)."""
@@ -40,8 +45,8 @@ def from_accept_language(header: str | None) -> Lang:
 
 def pick(props: dict[str, Any], name: str, lang: Lang) -> str | None:
     """The text ``name`` in ``lang``, else in the other language, else ``None``."""
-    other = "fr" if lang.value == "en" else "en"
-    value = props.get(f"{name}_{lang.value}")
+    other = "en" if lang is Lang.FR else "fr"
+    value = props.get(f"{name}_{lang.code}")
     if value in (None, ""):
         value = props.get(f"{name}_{other}")
     return value or None

@@ -77,7 +77,7 @@ class Query(RootLists):
         if direct is not None:
             return Department(props=direct)
         where = qb.Where(conditions=(qb.Condition("abbreviation", "eq", fold(code)),))
-        built = qb.page_of("Department", where, (), context.lang.value)
+        built = qb.page_of("Department", where, (), context.lang.code)
         rows = await context.store.read(built.statement, skip=0, limit=1, **built.params)
         nodes = rows[0]["nodes"] if rows else []
         return Department(props=nodes[0]) if nodes else None

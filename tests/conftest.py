@@ -1,5 +1,8 @@
 """Fixtures that start real things: the embedded store (once per session) and the app over HTTP.
 
+Tests that need them are marked ``store`` (``pytest -m "not store"`` runs the
+fast layer alone: no JVM, no socket).
+
 The session store holds the bundled dataset, the three real tracker definitions
 of ../shared/data/canada-nap and a tracker records CSV written here, so every
 test reads the same graph a user would after ``ogp-graph load``.
@@ -21,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from starlette.testclient import TestClient
 
 from graph.constraints import ensure_schema
 from graph.embedded import EmbeddedStore
@@ -168,14 +172,13 @@ class Server:
 
 
 class GraphQLClient:
-    """Sends GraphQL over HTTP, as a front end would."""
+    """Sends GraphQL over HTTP, as a front end would (over a socket, or to the app in-process)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(base_url=url, timeout=60.0)
+    def __init__(self, url: str | None = None, http: httpx.Client | None = None) -> None:
+        self.http = http or httpx.Client(base_url=url or "", timeout=60.0)
 
     def post(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self, query: str, variables: dict[str, Any] | None = None, /, **headers: str
     ) -> dict[str, Any]:
         """The whole JSON response (``data``, ``errors``, ``extensions``)."""
         response = self.http.post(
@@ -185,7 +188,7 @@ class GraphQLClient:
         return response.json()
 
     def data(
-        self, query: str, variables: dict[str, Any] | None = None, **headers: str
+        self, query: str, variables: dict[str, Any] | None = None, /, **headers: str
     ) -> dict[str, Any]:
         """``data`` of a request that must not fail."""
         body = self.post(query, variables, **headers)
@@ -212,5 +215,8 @@ def server(store_endpoint: BoltEndpoint) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def gql(server: Server) -> GraphQLClient:
-    return GraphQLClient(server.url)
+def gql(store_endpoint: BoltEndpoint) -> Iterator[GraphQLClient]:
+    """The app in-process (no socket: ASGI through httpx), on the session store."""
+    app = create_app(store_endpoint, StoreSettings(statement_timeout=10.0), ApiSettings())
+    with TestClient(app) as client:
+        yield GraphQLClient(http=client)

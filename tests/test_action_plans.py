@@ -11,6 +11,8 @@ from graph.store import BoltEndpoint, Store
 from ogp_graph.loading import load_locations
 from tests.conftest import TRACKER_CSV, GraphQLClient, run
 
+pytestmark = pytest.mark.store  # the embedded store (a JVM) and the app
+
 #: plan -> (commitments, milestones, indicators, departments), counted in the files
 COUNTS = {
     "Plan:CAN-2018-2020": (10, 56, 135, 18),

@@ -11,6 +11,8 @@ from graph.store import BoltEndpoint
 from schema.settings import ApiSettings
 from tests.conftest import GraphQLClient, Server, free_port
 
+pytestmark = pytest.mark.store  # the embedded store (a JVM) and the app
+
 
 def test_node_finds_any_entity_by_its_global_id(gql: GraphQLClient) -> None:
     data = gql.data(

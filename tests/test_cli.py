@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import NAP_FILES, GraphQLClient, free_port
 
+pytestmark = pytest.mark.store  # the embedded store (a JVM) and the app
+
 BAD_SEED = """\
 dataset: {name: broken, version: "1", description: {en: x, fr: y}}
 partnership: []

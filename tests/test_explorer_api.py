@@ -6,6 +6,8 @@ import pytest
 
 from tests.conftest import GraphQLClient
 
+pytestmark = pytest.mark.store  # the embedded store (a JVM) and the app
+
 
 def _codes(connection: dict) -> list[str]:
     return [e["node"]["code"] for e in connection["edges"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from schema.connection import build_connection, decode_cursor, encode_cursor
+from schema.connection import Connection, build_connection, decode_cursor, encode_cursor
 from schema.errors import UserInputError
 from schema.lang import Lang, from_accept_language, pick
 
@@ -44,5 +44,5 @@ def test_a_connection_tells_where_its_page_stands() -> None:
     assert [e.cursor for e in page.edges] == [encode_cursor(2), encode_cursor(3)]
     assert page.nodes() == ["a", "b"]
     assert page.page_info.has_previous_page and page.page_info.has_next_page
-    empty = build_connection([], 0, 0, False)
+    empty: Connection[str] = build_connection([], 0, 0, False)
     assert empty.page_info.start_cursor is None and empty.total_count == 0

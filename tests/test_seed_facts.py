@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import GraphQLClient
+
+pytestmark = pytest.mark.store  # the embedded store (a JVM) and the app
 
 
 def test_canada_joined_the_partnership_in_september_2011(gql: GraphQLClient) -> None:

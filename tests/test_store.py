@@ -15,6 +15,8 @@ from graph.store import BoltEndpoint, Store, Transaction
 from graph.writer import write_document
 from tests.conftest import GraphQLClient, Server, free_port, run
 
+pytestmark = pytest.mark.store  # the embedded store (a JVM) and the app
+
 #: a value of the right shape for each parameter name the code uses
 _DEFAULTS: dict[str, Any] = {
     "rows": [],
