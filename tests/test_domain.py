@@ -112,3 +112,13 @@ def test_a_document_refuses_what_the_model_does_not_have() -> None:
         doc.link("HAS_PLAN", plan, country)
     with pytest.raises(ValueError, match="HAS_PLANS"):
         doc.link("HAS_PLANS", country, plan)
+
+
+def test_graph_imports_neither_loaders_nor_schema() -> None:
+    offending = [
+        f"{path.name}:{number}"
+        for path in sorted((ROOT / "graph").glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.match(r"\s*(from|import) (loaders|schema)\b", line)
+    ]
+    assert not offending, offending
