@@ -16,15 +16,18 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import anyio.from_thread
 import httpx
 import pytest
 import uvicorn
-from starlette.testclient import TestClient
+from starlette.applications import Starlette
 
 from graph.constraints import ensure_schema
 from graph.embedded import EmbeddedStore
@@ -52,6 +55,9 @@ TRACKER_CSV = (
     '2023-06,C01,C01.1,C01.1.2,C,"Done.\nAll of it.",Fini.,,,Delays,Retards,x\n'
 )
 
+
+#: posts to a path of the app (``json=``, ``headers=``) and returns the response
+Send = Callable[..., httpx.Response]
 
 _exit_status = 0
 
@@ -174,14 +180,17 @@ class Server:
 class GraphQLClient:
     """Sends GraphQL over HTTP, as a front end would (over a socket, or to the app in-process)."""
 
-    def __init__(self, url: str | None = None, http: httpx.Client | None = None) -> None:
-        self.http = http or httpx.Client(base_url=url or "", timeout=60.0)
+    def __init__(self, url: str | None = None, send: Send | None = None) -> None:
+        if send is None:
+            http = httpx.Client(base_url=url or "", timeout=60.0)
+            send = http.post
+        self.send = send
 
     def post(
         self, query: str, variables: dict[str, Any] | None = None, /, **headers: str
     ) -> dict[str, Any]:
         """The whole JSON response (``data``, ``errors``, ``extensions``)."""
-        response = self.http.post(
+        response = self.send(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
         assert response.status_code in (200, 400), response.text
@@ -214,9 +223,29 @@ def server(store_endpoint: BoltEndpoint) -> Iterator[Server]:
         yield running
 
 
+@contextmanager
+def in_process(app: Starlette) -> Iterator[Send]:
+    """POST to ``app`` in this process (httpx through ASGI, no socket), its lifespan run.
+
+    The app runs on an event loop of its own thread, as under uvicorn, so the tests
+    stay synchronous.
+    """
+    with (
+        anyio.from_thread.start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(app.router.lifespan_context(app)),
+    ):
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://ogp-graph.test", timeout=60.0
+        )
+        try:
+            yield lambda path, **kw: portal.call(partial(client.post, path, **kw))
+        finally:
+            portal.call(client.aclose)
+
+
 @pytest.fixture(scope="session")
 def gql(store_endpoint: BoltEndpoint) -> Iterator[GraphQLClient]:
-    """The app in-process (no socket: ASGI through httpx), on the session store."""
+    """The app in-process (no socket), on the session store."""
     app = create_app(store_endpoint, StoreSettings(statement_timeout=10.0), ApiSettings())
-    with TestClient(app) as client:
-        yield GraphQLClient(http=client)
+    with in_process(app) as send:
+        yield GraphQLClient(send=send)
