@@ -15,14 +15,14 @@ import yaml
 from loaders.departments import load_departments
 from loaders.errors import SourceError
 from loaders.nap_definitions import (
+    REQUIRED_COLUMNS,
     NapDefinition,
     NapMilestone,
-    Text,
     definition_document,
     looks_like_definition,
-    parse_definition,
     read_definition,
 )
+from loaders.values import BilingualText as Text
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "canada-nap"
 FILES = ("nap4-2018-2020.yaml", "nap5-2022-2024.yaml", "nap6-2025-2029.yaml")
@@ -551,12 +551,26 @@ def test_looks_like_definition() -> None:
 # --- bad input -----------------------------------------------------------------------
 
 
+def parse_definition(data: object, file: str) -> NapDefinition:
+    """Read ``data`` written out as YAML, the way a file is read."""
+    return read_definition(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), file)
+
+
 def minimal(lead: bool = True) -> dict[str, Any]:
     """A small, valid definition (2022 shape, or 2018 shape with lead=False)."""
     span = "2022-2024" if lead else "2018-2020"
     indicator: dict[str, Any] = {"en": "Do it", "fr": "Le faire", "due_date": "2022-06"}
     if lead:
         indicator["lead_dept"] = "tbs-sct"
+    text_columns = [{"datastore_id": name} for name in REQUIRED_COLUMNS[5:]]
+    example = {name: "" for name in REQUIRED_COLUMNS}
+    example.update(
+        reporting_period="2022-03",
+        commitments="C01",
+        milestones="C01.1",
+        indicators="C01.1.1",
+        status="NS",
+    )
     return {
         "dataset_type": "nap5" if lead else "nap",
         "resources": [
@@ -588,7 +602,10 @@ def minimal(lead: bool = True) -> dict[str, Any]:
                             "C": {"en": "Complete", "fr": "Réalisé"},
                         },
                     },
-                ]
+                    *text_columns,
+                ],
+                "datastore_primary_key": ["reporting_period", "indicators"],
+                "examples": {"record": example},
             }
         ],
     }
