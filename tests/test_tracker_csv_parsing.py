@@ -24,8 +24,7 @@ from loaders.tracker_records import (
     decode_tracker_bytes,
     looks_like_tracker_csv,
     match_plan,
-    parse_tracker_csv,
-    read_tracker_csv,
+    read_tracker_rows,
     tracker_document,
     validate_rows,
 )
@@ -45,6 +44,24 @@ def definitions() -> dict[str, NapDefinition]:
 @pytest.fixture(scope="module")
 def catalogs(definitions: dict[str, NapDefinition]) -> dict[str, PlanCatalog]:
     return {d.plan_key: PlanCatalog.from_definition(d) for d in definitions.values()}
+
+
+def parse_tracker_csv(text: str | bytes, file: str) -> list[TrackerRow]:
+    """The records of a CSV as a load reads them; every problem raised."""
+    rows, found = read_tracker_rows(text, file)
+    if found:
+        raise SourceError(found)
+    return rows
+
+
+def read_tracker_csv(
+    text: str | bytes, file: str, catalogs: Any
+) -> tuple[PlanCatalog, list[TrackerRow]]:
+    """Read a CSV, find its plan and check the records against it, as a load does."""
+    rows = parse_tracker_csv(text, file)
+    catalog = match_plan(rows, catalogs, file)
+    validate_rows(rows, catalog, file)
+    return catalog, rows
 
 
 def example_record(name: str) -> dict[str, str]:
