@@ -33,7 +33,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from loaders.errors import SourceError, SourceProblem, describe, validation_problems
+from loaders.errors import SourceError, SourceProblem, describe
 from loaders.nap_definitions import TEXT_COLUMNS, NapDefinition
 from loaders.records import GraphDocument, node_id
 from loaders.values import Month, matching
@@ -279,9 +279,7 @@ def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], l
                 {name: cells[i] for name, i in index.items() if name in REQUIRED_COLUMNS}
             )
         except ValidationError as exc:
-            problems += validation_problems(
-                exc, file, location=lambda _, line=where: line, message=_cell_message
-            )
+            problems += [SourceProblem(file, where, _cell_message(e)) for e in exc.errors()]
             continue
         key = (record.reporting_period, record.indicators)
         if key in first_line:

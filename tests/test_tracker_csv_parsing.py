@@ -66,7 +66,7 @@ def read_tracker_csv(
 
 def example_record(name: str) -> dict[str, str]:
     """The example record a definition file carries (``resources[0].examples.record``)."""
-    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    data = yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     record = data["resources"][0]["examples"]["record"]
     return {key: str(value) for key, value in record.items()}
 
