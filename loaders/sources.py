@@ -10,9 +10,6 @@ folder as a whole.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -24,7 +21,8 @@ import yaml
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import NapDefinition, looks_like_definition, read_definition
 from loaders.seed_dataset import SeedDataset, looks_like_seed_dataset, read_seed_dataset
-from loaders.tracker_records import TrackerRow, looks_like_tracker_csv, read_tracker_rows
+from loaders.text import csv_header, decode_utf8
+from loaders.tracker_records import TrackerRow, read_tracker_rows
 from loaders.yaml_reader import read_yaml
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -56,11 +54,7 @@ class Content:
     @cached_property
     def csv_header(self) -> list[str]:
         """The names of the first CSV row, trimmed and in lower case (``[]`` if none)."""
-        try:
-            header = next(csv.reader(io.StringIO(self.text, newline="")), [])
-        except csv.Error:
-            return []
-        return [name.strip().lstrip("\ufeff").strip().lower() for name in header]
+        return csv_header(self.text)
 
 
 # --- what reading a source gives -------------------------------------------------------
@@ -131,7 +125,7 @@ def _tracker_records(content: Content) -> TrackerSource:
 FORMATS: tuple[SourceFormat, ...] = (
     SourceFormat(
         "a tracker records CSV (with reporting_period and indicators columns)",
-        lambda content: looks_like_tracker_csv(content.text),
+        lambda content: {"reporting_period", "indicators"} <= set(content.csv_header),
         _tracker_records,
     ),
     SourceFormat(
@@ -183,19 +177,9 @@ def fetch(location: str, timeout: float = 30.0) -> Source:
         raise SourceError.single(location, "", f"cannot read it: {exc.strerror}") from exc
 
 
-def _decode(source: Source) -> str:
-    data = source.data
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError.single(source.name, f"byte {exc.start}", "is not UTF-8 text") from exc
-
-
 def parse(source: Source) -> ParsedSource:
     """Recognise and read one source; ``SourceError`` lists every problem in it."""
-    content = Content(source.name, _decode(source))
+    content = Content(source.name, decode_utf8(source.data, source.name))
     if not content.text.strip():
         raise SourceError.single(source.name, "", f"is empty; expected {known_formats()}")
     for fmt in FORMATS:

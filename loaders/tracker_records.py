@@ -20,7 +20,6 @@ unique only within a plan, but the plans' reporting periods are disjoint) and
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -36,13 +35,13 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 from loaders.errors import SourceError, SourceProblem, describe
 from loaders.nap_definitions import TEXT_COLUMNS, NapDefinition
 from loaders.records import GraphDocument, node_id
+from loaders.text import csv_header, decode_utf8, header_names, without_bom
 from loaders.values import Month, matching
 
 __all__ = [
     "REQUIRED_COLUMNS",
     "PlanCatalog",
     "TrackerRow",
-    "decode_tracker_bytes",
     "looks_like_tracker_csv",
     "match_plan",
     "read_tracker_rows",
@@ -183,40 +182,9 @@ class TrackerRow:
     challenges_fr: str | None = None
 
 
-def decode_tracker_bytes(data: bytes, file: str) -> str:
-    """The text of a CSV file's bytes: UTF-8, with or without a byte order mark."""
-    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return data[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = skip + exc.start
-        line = data[:offset].count(b"\n") + 1
-        raise SourceError.single(
-            file,
-            f"line {line}",
-            f"not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); save the file as UTF-8",
-        ) from exc
-
-
-def _text(data: str | bytes, file: str) -> str:
-    text = decode_tracker_bytes(data, file) if isinstance(data, bytes) else data
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _header_names(cells: list[str]) -> list[str]:
-    return [c.strip().lstrip("\ufeff").strip().lower() for c in cells]
-
-
 def looks_like_tracker_csv(text: str) -> bool:
     """True if the first line is a header with ``reporting_period`` and ``indicators``."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    try:
-        header = next(csv.reader(io.StringIO(text, newline="")), [])
-    except csv.Error:
-        return False
-    names = set(_header_names(header))
-    return {"reporting_period", "indicators"} <= names
+    return {"reporting_period", "indicators"} <= set(csv_header(text))
 
 
 def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], list[SourceProblem]]:
@@ -229,7 +197,7 @@ def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], l
     read at all (empty, no header, missing columns, no records) raises
     :class:`SourceError` at once.
     """
-    text = _text(text, file)
+    text = without_bom(decode_utf8(text, file) if isinstance(text, bytes) else text)
     if not text.strip():
         raise SourceError.single(file, "", "the file is empty (expected a CSV with a header)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -237,7 +205,7 @@ def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], l
         header = next(reader)
     except csv.Error as exc:
         raise SourceError.single(file, "line 1", f"cannot read the header: {exc}") from exc
-    names = _header_names(header)
+    names = header_names(header)
     problems: list[SourceProblem] = []
     header_line = f"line {reader.line_num}"
     index: dict[str, int] = {}

@@ -96,7 +96,7 @@ def test_an_empty_folder_and_a_missing_path(tmp_path: Path) -> None:
     ("data", "message"),
     [
         (b"", "is empty"),
-        (b"\xff\xfe", "is not UTF-8"),
+        (b"\xff\xfe", "not UTF-8 (byte 0xff at offset 0)"),
         (b"just: [a, mapping]\n", "is not a file ogp-graph knows"),
     ],
 )

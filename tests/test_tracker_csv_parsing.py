@@ -17,11 +17,11 @@ import yaml
 
 from loaders.errors import SourceError
 from loaders.nap_definitions import NapDefinition, definition_document, read_definition
+from loaders.text import decode_utf8 as decode_tracker_bytes
 from loaders.tracker_records import (
     REQUIRED_COLUMNS,
     PlanCatalog,
     TrackerRow,
-    decode_tracker_bytes,
     looks_like_tracker_csv,
     match_plan,
     read_tracker_rows,
