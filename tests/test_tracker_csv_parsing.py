@@ -414,3 +414,22 @@ def test_tracker_document_refuses_invalid_rows(catalogs: dict[str, PlanCatalog])
     rows = [TrackerRow(2, "2019-03", "C01", "C01.1", "C01.1.99", "SP")]
     found = problems(tracker_document, rows, catalogs["CAN-2018-2020"], "r.csv")
     assert found == [("r.csv", "line 2", "unknown indicator C01.1.99 in CAN-2018-2020")]
+
+
+def test_a_csv_cut_inside_a_record_is_refused() -> None:
+    rows = [
+        record("2019-03", "C01.1.1"),
+        record("2019-03", "C01.1.2", progress_en="- one, with a comma\n- two", evidence_fr="x"),
+    ]
+    text = to_csv(rows)
+    last = text.rindex("2019-03,C01,C01.1,C01.1.2")
+    # the header declares 11 columns: a record cut before its last one lacks some, and a
+    # record cut inside a quoted cell never closes it
+    ends = [last + i for i, ch in enumerate(text[last:]) if ch == ","]
+    inside_quotes = text.index("- two", last)
+    for cut in [*ends, inside_quotes]:
+        rows_read, found = read_tracker_rows(text[:cut], "cut.csv")
+        assert [row.indicator for row in rows_read] == ["C01.1.1"], cut
+        ((file, loc, msg),) = [(p.file, p.location, p.message) for p in found]
+        assert (file, loc) == ("cut.csv", "line 3"), cut
+        assert "expected 11 fields" in msg or "cannot read the record" in msg, (cut, msg)
