@@ -16,29 +16,54 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-import yaml
+from pydantic import ValidationError
 
-from loaders.errors import SourceError, SourceProblem
+from loaders.errors import SourceError, SourceProblem, validation_problems
+from loaders.values import (
+    LANGUAGES,
+    BilingualText,
+    NonEmpty,
+    StrictModel,
+    Trimmed,
+    TrimmedText,
+    matching,
+)
+from loaders.yaml_reader import read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "datasets" / "departments.yaml"
 
-LANGUAGES = ("en", "fr")
+#: a portal organization slug as the table writes it (``tbs-sct``, ``ocsa-bcsc``)
+DepartmentCode = Annotated[
+    str, matching(r"[a-z0-9]+(?:-[a-z0-9]+)*", "a lower-case slug such as 'tbs-sct'")
+]
 
 
-@dataclass(frozen=True)
-class Text:
-    """Text in both official languages; either may be ``None``.
+# --- the file --------------------------------------------------------------------------
 
-    Also exported by :mod:`loaders.nap_definitions`, which uses it throughout.
-    """
 
-    en: str | None
-    fr: str | None
+class Aliases(StrictModel):
+    en: list[Trimmed] = []
+    fr: list[Trimmed] = []
 
-    def get(self, lang: str) -> str | None:
-        """The text in ``lang`` (``en`` or ``fr``)."""
-        return self.en if lang == "en" else self.fr
+
+class DepartmentEntry(StrictModel):
+    """One entry of ``departments.yaml``, as written."""
+
+    code: DepartmentCode
+    abbreviation: TrimmedText
+    name: TrimmedText
+    other_codes: list[NonEmpty] = []
+    aliases: Aliases = Aliases()
+    portal_organization: bool = True
+
+
+class DepartmentFile(StrictModel):
+    departments: list[DepartmentEntry]
+
+
+# --- the table -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -46,8 +71,8 @@ class DepartmentRef:
     """One federal department or agency of the reference table."""
 
     code: str
-    abbreviation: Text
-    name: Text
+    abbreviation: BilingualText
+    name: BilingualText
     #: other portal slugs meaning the same department (``pspc-spac``)
     other_codes: tuple[str, ...] = ()
     #: other ways titles write it, per language (former abbreviations, names)
@@ -58,9 +83,8 @@ class DepartmentRef:
 
     def names_for(self, lang: str) -> tuple[str, ...]:
         """Every string that stands for this department in a title in ``lang``."""
-        abbreviation = self.abbreviation.get(lang)
         aliases = self.aliases_en if lang == "en" else self.aliases_fr
-        return ((abbreviation,) if abbreviation else ()) + aliases
+        return (self.abbreviation.get(lang), *aliases)
 
 
 def _fold(text: str) -> str:
@@ -104,112 +128,65 @@ class DepartmentTable:
         return self._by_abbr[lang].get(_fold(text))
 
 
-def parse_departments(data: object, file: str) -> DepartmentTable:
-    """Check the parsed YAML of a department table and build it.
+def read_departments(text: str, file: str) -> DepartmentTable:
+    """Parse and check the YAML text of a department table; ``file`` names it in errors.
 
     Raises :class:`SourceError` listing every problem (missing or empty names, a code or
     an abbreviation used twice, ...).
     """
-    problems: list[SourceProblem] = []
-
-    def problem(location: str, message: str) -> None:
-        problems.append(SourceProblem(file, location, message))
-
-    if not isinstance(data, dict) or not isinstance(data.get("departments"), list):
+    data = read_yaml(text, file)
+    if not isinstance(data, dict):
         raise SourceError.single(file, "", "expected a mapping with a 'departments' list")
-
-    departments: list[DepartmentRef] = []
-    codes: dict[str, str] = {}
-    abbreviations: dict[tuple[str, str], str] = {}
-    for i, entry in enumerate(data["departments"]):
-        where = f"departments[{i}]"
-        if not isinstance(entry, dict):
-            problem(where, "expected a mapping")
-            continue
-        code = entry.get("code")
-        if not isinstance(code, str) or not code.strip() or code != code.strip().lower():
-            problem(f"{where}.code", f"expected a lower-case slug, got {code!r}")
-            continue
-        where = f"departments[{code}]"
-        texts: dict[str, Text] = {}
-        for key in ("abbreviation", "name"):
-            value = entry.get(key)
-            if not isinstance(value, dict):
-                problem(f"{where}.{key}", "expected a mapping {en, fr}")
-                continue
-            parts: dict[str, str | None] = {}
-            for lang in LANGUAGES:
-                text = value.get(lang)
-                if not isinstance(text, str) or not text.strip():
-                    problem(f"{where}.{key}.{lang}", "missing or empty")
-                    parts[lang] = None
-                else:
-                    parts[lang] = text.strip()
-            texts[key] = Text(parts["en"], parts["fr"])
-        other_codes = entry.get("otherCodes") or []
-        if not isinstance(other_codes, list) or not all(
-            isinstance(c, str) and c.strip() for c in other_codes
-        ):
-            problem(f"{where}.otherCodes", "expected a list of slugs")
-            other_codes = []
-        aliases = entry.get("aliases") or {}
-        alias_lists: dict[str, tuple[str, ...]] = {"en": (), "fr": ()}
-        if not isinstance(aliases, dict) or set(aliases) - set(LANGUAGES):
-            problem(f"{where}.aliases", "expected a mapping {en: [...], fr: [...]}")
-        else:
-            for lang in LANGUAGES:
-                values = aliases.get(lang) or []
-                if not isinstance(values, list) or not all(
-                    isinstance(v, str) and v.strip() for v in values
-                ):
-                    problem(f"{where}.aliases.{lang}", "expected a list of strings")
-                    continue
-                alias_lists[lang] = tuple(v.strip() for v in values)
-        portal = entry.get("portalOrganization", True)
-        if not isinstance(portal, bool):
-            problem(f"{where}.portalOrganization", "expected true or false")
-            portal = True
-        for c in (code, *other_codes):
-            if c.casefold() in codes:
-                problem(f"{where}.code", f"code {c!r} already used by {codes[c.casefold()]}")
-            codes[c.casefold()] = code
-        if "abbreviation" not in texts or "name" not in texts:
-            continue
-        dept = DepartmentRef(
-            code=code,
-            abbreviation=texts["abbreviation"],
-            name=texts["name"],
-            other_codes=tuple(other_codes),
-            aliases_en=alias_lists["en"],
-            aliases_fr=alias_lists["fr"],
-            portal_organization=portal,
+    try:
+        entries = DepartmentFile.model_validate(data).departments
+    except ValidationError as exc:
+        raise SourceError(validation_problems(exc, file)) from None
+    departments = [
+        DepartmentRef(
+            code=entry.code,
+            abbreviation=entry.abbreviation.text(),
+            name=entry.name.text(),
+            other_codes=tuple(entry.other_codes),
+            aliases_en=tuple(entry.aliases.en),
+            aliases_fr=tuple(entry.aliases.fr),
+            portal_organization=entry.portal_organization,
         )
-        for lang in LANGUAGES:
-            for name in dept.names_for(lang):
-                taken = (lang, _fold(name))
-                if taken in abbreviations and abbreviations[taken] != code:
-                    problem(
-                        f"{where}.abbreviation.{lang}",
-                        f"{name!r} already stands for {abbreviations[taken]}",
-                    )
-                abbreviations[taken] = code
-        departments.append(dept)
+        for entry in entries
+    ]
+    problems = [SourceProblem(file, where, what) for where, what in _clashes(departments)]
     if problems:
         raise SourceError(problems)
     return DepartmentTable(departments, file)
 
 
-def read_departments(path: Path | str) -> DepartmentTable:
-    """Read and check a department table file."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SourceError.single(str(path), "", f"not valid YAML: {exc}") from exc
-    return parse_departments(data, str(path))
+def _clashes(departments: list[DepartmentRef]) -> list[tuple[str, str]]:
+    """Codes and abbreviations that stand for two departments."""
+    problems: list[tuple[str, str]] = []
+    codes: dict[str, str] = {}
+    names: dict[tuple[str, str], str] = {}
+    for dept in departments:
+        where = f"departments[{dept.code}]"
+        for code in (dept.code, *dept.other_codes):
+            if code.casefold() in codes:
+                problems.append(
+                    (f"{where}.code", f"code {code!r} already used by {codes[code.casefold()]}")
+                )
+            codes[code.casefold()] = dept.code
+        for lang in LANGUAGES:
+            for name in dept.names_for(lang):
+                key = (lang, _fold(name))
+                if key in names and names[key] != dept.code:
+                    problems.append(
+                        (
+                            f"{where}.abbreviation.{lang}",
+                            f"{name!r} already stands for {names[key]}",
+                        )
+                    )
+                names[key] = dept.code
+    return problems
 
 
 @cache
-def load_departments() -> DepartmentTable:
-    """The bundled table (``loaders/datasets/departments.yaml``), read once."""
-    return read_departments(DEFAULT_PATH)
+def load_departments(path: Path = DEFAULT_PATH) -> DepartmentTable:
+    """A department table file (by default the bundled one), read once."""
+    return read_departments(path.read_text(encoding="utf-8"), path.name)

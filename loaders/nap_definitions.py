@@ -24,9 +24,13 @@ this module reads all of them:
 - Site-relative links (``/en/content/...``) are made absolute with the portal's host
   in each language (``https://open.canada.ca``, ``https://ouvert.canada.ca``).
 
-:func:`parse_definition` reports every problem it finds at once, in a
-:class:`SourceError`, each with the file and an entry path such as
-``resources[0].fields[indicators].choices[C01.1.1].due_date``.
+:func:`read_definition` reads a file into :class:`NapFile` (its raw shape, pydantic
+models) and then into a :class:`NapDefinition` (the plan), and reports every problem it
+finds at once, in a :class:`SourceError`, each with the file and an entry path such as
+``resources[0].fields[indicators].choices[C01.1.1].due_date``. A file must hold what it
+declares about itself: the columns its primary key and its example record name, the
+choices of that record, and as many commitments as its description announces; a file
+cut short is refused rather than recorded as the plan's version.
 """
 
 from __future__ import annotations
@@ -38,49 +42,82 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from graph.document import GraphDocument, node_id
-from loaders.departments import DepartmentRef, DepartmentTable, Text, load_departments
-from loaders.errors import SourceError, SourceProblem
+from loaders.departments import DepartmentRef, DepartmentTable, load_departments
+from loaders.errors import (
+    SourceError,
+    SourceProblem,
+    describe,
+    error_loc,
+    field_error,
+    validation_problems,
+)
+from loaders.values import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    BilingualText,
+    Month,
+    Trimmed,
+    TrimmedText,
+    matching,
+)
 from loaders.yaml_reader import read_yaml
 
 __all__ = [
     "NapCommitment",
     "NapDefinition",
+    "NapFile",
     "NapIndicator",
     "NapMilestone",
     "NapStatus",
-    "Text",
     "definition_document",
     "looks_like_definition",
-    "parse_definition",
     "read_definition",
 ]
 
 COUNTRY = "CAN"
-COUNTRY_NAME = Text("Canada", "Canada")
+COUNTRY_NAME = BilingualText("Canada", "Canada")
 PORTAL_HOSTS = {"en": "https://open.canada.ca", "fr": "https://ouvert.canada.ca"}
 #: bump when the graph made from the same file changes, so that it is loaded again
 DOCUMENT_FORMAT = "nap-definition/1"
 
 FIELDS = "resources[0].fields"
-REQUIRED_FIELDS = ("reporting_period", "commitments", "milestones", "indicators", "status")
-LANGS = ("en", "fr")
-_LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+PLAN_COLUMNS = ("reporting_period", "commitments", "milestones", "indicators", "status")
+#: the free-text columns of the tracker's records (:mod:`loaders.tracker_records`)
+TEXT_COLUMNS = (
+    "progress_en",
+    "progress_fr",
+    "evidence_en",
+    "evidence_fr",
+    "challenges_en",
+    "challenges_fr",
+)
+#: every column a tracker definition must define: a file without one is refused
+REQUIRED_COLUMNS = (*PLAN_COLUMNS, *TEXT_COLUMNS)
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_CODE_PATTERNS = {
-    1: re.compile(r"C\d+"),
-    2: re.compile(r"C\d+\.\d+"),
-    3: re.compile(r"C\d+\.\d+\.\d+"),
-}
-_STATUS_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _YEARS = re.compile(r"\b((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\b")
 _COUNT = {
     "en": re.compile(r"\b(\d+)\s+commitments\b"),
     "fr": re.compile(r"\b(\d+)\s+engagements\b"),
 }
+_C = TypeVar("_C", bound="Column")
 
 
 # --- the model -----------------------------------------------------------------------
@@ -91,7 +128,7 @@ class NapStatus:
     """One level of the plan's progress scale (``SP``: Substantial progress)."""
 
     code: str
-    label: Text
+    label: BilingualText
     #: position on the scale, from 0 (``order`` in the file where given, else file order)
     rank: int
 
@@ -99,12 +136,12 @@ class NapStatus:
 @dataclass(frozen=True)
 class NapIndicator:
     code: str
-    title: Text
-    full_text: Text | None
+    title: BilingualText
+    full_text: BilingualText | None
     #: ``YYYY-MM`` where the file gives one
     due_date: str | None
-    deadline: Text | None
-    comment_url: Text | None
+    deadline: BilingualText | None
+    comment_url: BilingualText | None
     #: lead departments (portal slugs); empty in 2018-2020, where the milestone has them
     departments: list[str]
     #: supporting departments (``supt_sept`` in 2022-2024), not in the graph model
@@ -115,9 +152,9 @@ class NapIndicator:
 class NapMilestone:
     code: str
     #: without the lead-department parentheses of the 2018-2020 titles
-    title: Text
-    full_text: Text | None
-    url: Text | None
+    title: BilingualText
+    full_text: BilingualText | None
+    url: BilingualText | None
     #: slugs; 2022+: the union of the indicators' lead departments
     departments: list[str]
     indicators: list[NapIndicator]
@@ -126,8 +163,8 @@ class NapMilestone:
 @dataclass(frozen=True)
 class NapCommitment:
     code: str
-    title: Text
-    url: Text | None
+    title: BilingualText
+    url: BilingualText | None
     milestones: list[NapMilestone]
 
 
@@ -143,7 +180,7 @@ class NapDefinition:
     plan_key: str
     ordinal: int
     declared_commitment_count: int | None
-    title: Text
+    title: BilingualText
     reporting_periods: list[str]
     statuses: list[NapStatus]
     commitments: list[NapCommitment]
@@ -161,45 +198,310 @@ class NapDefinition:
             yield from milestone.indicators
 
 
-# --- reading -------------------------------------------------------------------------
+# --- the file, as the portal writes it ------------------------------------------------
+
+
+class PortalModel(BaseModel):
+    """Part of a Recombinant definition, with the portal's own key names.
+
+    Keys the graph does not read (Excel and form settings, labels...) are ignored: the
+    format is the portal's, and it gains such keys from one plan to the next.
+    """
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True, populate_by_name=True)
+
+
+# codes as the keys of the choices; the spaces around one are dropped when the plan is built
+CommitmentKey = Annotated[str, matching(r"\s*C\d+\s*", "a commitment code such as C01")]
+MilestoneKey = Annotated[str, matching(r"\s*C\d+\.\d+\s*", "a milestone code such as C01.1")]
+IndicatorKey = Annotated[
+    str, matching(r"\s*C\d+\.\d+\.\d+\s*", "an indicator code such as C01.1.1")
+]
+StatusKey = Annotated[
+    str, matching(r"\s*[A-Za-z][A-Za-z0-9_]*\s*", "a short status code such as SP")
+]
+#: a link on the portal: site-relative (``/en/content/...``) or absolute
+SiteLink = Annotated[
+    str, matching(r"(?:https?://|/)\S*", "a site-relative or absolute link such as /en/...")
+]
+
+
+class PortalLinks(PortalModel):
+    en: SiteLink
+    fr: SiteLink
+
+    def absolute(self) -> BilingualText:
+        """Both links, site-relative ones made absolute with the portal's host."""
+        en, fr = (
+            url if url.startswith(("https://", "http://")) else PORTAL_HOSTS[lang] + url
+            for lang, url in (("en", self.en), ("fr", self.fr))
+        )
+        return BilingualText(en, fr)
+
+
+def _as_list(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+def _known_departments(slugs: list[str], info: ValidationInfo) -> list[str]:
+    """The table's codes of the departments named (in order, each once)."""
+    table = info.context.get("departments") if isinstance(info.context, dict) else None
+    if not isinstance(table, DepartmentTable):
+        raise TypeError("validate a definition with context={'departments': table}")
+    codes: list[str] = []
+    for slug in slugs:
+        dept = table.by_code(slug)
+        if dept is None:
+            raise PydanticCustomError(
+                "format",
+                "unknown department '{value}' (not in the department table)",
+                {"value": slug},
+            )
+        if dept.code not in codes:
+            codes.append(dept.code)
+    return codes
+
+
+#: a department slug of the portal, or a list of them, known to the department table
+DepartmentSlugs = Annotated[
+    list[Trimmed], BeforeValidator(_as_list), AfterValidator(_known_departments)
+]
+
+
+class Titled(PortalModel):
+    """A choice: its code is the key, its title is written on it in both languages."""
+
+    en: Trimmed
+    fr: Trimmed
+
+    def title(self) -> BilingualText:
+        return BilingualText(self.en, self.fr)
+
+
+class CommitmentChoice(Titled):
+    nap_url: PortalLinks | None = Field(default=None, alias="NAP_url")
+
+
+class MilestoneChoice(Titled):
+    full_text: TrimmedText | None = None
+    nap_url: PortalLinks | None = Field(default=None, alias="NAP_url")
+
+
+class IndicatorChoice(Titled):
+    full_text: TrimmedText | None = None
+    due_date: Month | None = None
+    deadline: TrimmedText | None = None
+    cmt_url: PortalLinks | None = None
+    #: the lead departments (2022 plan on)
+    lead_dept: DepartmentSlugs | None = None
+    #: supporting departments (``supt_sept`` in 2022-2024), not in the graph model
+    supt_sept: DepartmentSlugs | None = None
+    supt_dept: DepartmentSlugs | None = None
+
+
+class StatusChoice(Titled):
+    #: position on the scale where the file gives it (else its place in the file)
+    order: int | None = None
+
+
+def _unique_codes(kind: str) -> AfterValidator:
+    """Choices by their code without the spaces around it; a code given twice
+    (``C01.1`` and `` C01.1``) is an error."""
+
+    def check(choices: dict[str, Any]) -> dict[str, Any]:
+        codes: dict[str, Any] = {}
+        for key, value in choices.items():
+            code = key.strip()
+            if code in codes:
+                raise field_error(key, "{kind} code {code} defined twice", kind=kind, code=code)
+            codes[code] = value
+        return codes
+
+    return AfterValidator(check)
+
+
+class Column(PortalModel):
+    datastore_id: Trimmed
+
+
+class PeriodColumn(Column):
+    choices: Annotated[dict[Month, object], Field(min_length=1)]
+
+
+class CommitmentColumn(Column):
+    #: "The 10 commitments in the 2018-2020 National Action Plan ..."
+    description: TrimmedText | Trimmed | None = None
+    choices: Annotated[
+        dict[CommitmentKey, CommitmentChoice], Field(min_length=1), _unique_codes("commitment")
+    ]
+
+
+class MilestoneColumn(Column):
+    choices: Annotated[
+        dict[MilestoneKey, MilestoneChoice], Field(min_length=1), _unique_codes("milestone")
+    ]
+
+
+class IndicatorColumn(Column):
+    choices: Annotated[
+        dict[IndicatorKey, IndicatorChoice], Field(min_length=1), _unique_codes("indicator")
+    ]
+
+
+class StatusColumn(Column):
+    choices: Annotated[dict[StatusKey, StatusChoice], Field(min_length=1), _unique_codes("status")]
+
+
+_PLAN_COLUMN_TAGS = frozenset(PLAN_COLUMNS)
+
+
+def _column_tag(value: object) -> str:
+    """Which model reads a column: the plan's five by their id, any other as a plain one."""
+    fid = value.get("datastore_id") if isinstance(value, dict) else None
+    return fid.strip() if isinstance(fid, str) and fid.strip() in _PLAN_COLUMN_TAGS else "other"
+
+
+AnyColumn = Annotated[
+    Annotated[PeriodColumn, Tag("reporting_period")]
+    | Annotated[CommitmentColumn, Tag("commitments")]
+    | Annotated[MilestoneColumn, Tag("milestones")]
+    | Annotated[IndicatorColumn, Tag("indicators")]
+    | Annotated[StatusColumn, Tag("status")]
+    | Annotated[Column, Tag("other")],
+    Discriminator(_column_tag),
+]
+
+
+class Examples(PortalModel):
+    #: an example record of the tracker: a value for each of its columns
+    record: dict[str, object]
+
+
+class Resource(PortalModel):
+    resource_name: str | None = None
+    fields: Annotated[list[AnyColumn], Field(min_length=1)]
+    #: the columns that identify a record (``[reporting_period, indicators]``)
+    datastore_primary_key: Annotated[list[str], Field(min_length=1)]
+    examples: Examples
+
+    @field_validator("fields")
+    @classmethod
+    def _every_column_once(cls, fields: list[Column]) -> list[Column]:
+        ids = [column.datastore_id for column in fields]
+        twice = sorted({fid for fid in ids if ids.count(fid) > 1})
+        if twice:
+            raise field_error(twice[0], "column {column!r} defined twice", column=twice[0])
+        missing = [fid for fid in REQUIRED_COLUMNS if fid not in ids]
+        if missing:
+            raise field_error(
+                missing[0],
+                "missing column{s} {columns}",
+                s="s" if len(missing) > 1 else "",
+                columns=", ".join(repr(fid) for fid in missing),
+            )
+        return fields
+
+    def column(self, field_id: str, kind: type[_C]) -> _C:
+        """The column ``field_id`` (every required one is there, read by its model)."""
+        found = next(column for column in self.fields if column.datastore_id == field_id)
+        assert isinstance(found, kind), (field_id, kind)
+        return found
+
+
+class NapFile(PortalModel):
+    """A tracker definition file (``nap.yaml``, ``nap5.yaml``, ``nap6.yaml``) as written."""
+
+    dataset_type: Annotated[
+        str, matching(r"nap\d*", "'nap' or 'napN' (N the plan's number) such as 'nap5'")
+    ]
+    resources: Annotated[list[Resource], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _has_columns(cls, data: object) -> object:
+        resources = data.get("resources") if isinstance(data, dict) else None
+        first = resources[0] if isinstance(resources, list) and resources else None
+        if not isinstance(first, dict) or "fields" not in first:
+            raise field_error(FIELDS, "missing: expected resources[0].fields, a list of columns")
+        return data
+
+    @property
+    def resource(self) -> Resource:
+        return self.resources[0]
+
+
+# --- reading ---------------------------------------------------------------------------
 
 
 def looks_like_definition(data: object) -> bool:
     """True if ``data`` (parsed YAML) has ``resources[0].fields`` with an ``indicators``
     column, as tracker definitions do."""
-    try:
-        fields = data["resources"][0]["fields"]  # type: ignore[index]
-    except (TypeError, KeyError, IndexError):
-        return False
+    resources = data.get("resources") if isinstance(data, dict) else None
+    first = resources[0] if isinstance(resources, list) and resources else None
+    fields = first.get("fields") if isinstance(first, dict) else None
     return isinstance(fields, list) and any(
         isinstance(f, dict) and f.get("datastore_id") == "indicators" for f in fields
     )
 
 
-def read_definition(text: str, file: str) -> NapDefinition:
-    """Parse the YAML text of a tracker definition and check it.
+def read_definition(
+    text: str, file: str, departments: DepartmentTable | None = None
+) -> NapDefinition:
+    """Parse the YAML text of a tracker definition, check it and build its plan.
 
-    Bad YAML and keys given twice in one mapping are reported with line and column.
+    Raises :class:`SourceError` listing every problem, each with the file and an entry
+    path such as ``resources[0].fields[indicators].choices[C01.1.1].due_date`` (bad YAML
+    and keys given twice: with line and column). A file that lacks what it declares
+    itself (the columns of its primary key and example record, the number of
+    commitments its description announces) is refused: it has been cut short.
+    ``departments`` defaults to the bundled table.
     """
+    table = departments if departments is not None else load_departments()
     data = read_yaml(text, file)
-    return parse_definition(data, file)
+    if not isinstance(data, dict):
+        raise SourceError.single(file, "", "expected a mapping (a tracker definition)")
+    try:
+        raw = NapFile.model_validate(data, context={"departments": table})
+    except ValidationError as exc:
+        problems = validation_problems(exc, file, location=_location, message=_message)
+        raise SourceError(problems) from None
+    return _Plan(raw, file, table).build()
 
 
-class _Collector:
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[SourceProblem] = []
-        self.warnings: list[SourceProblem] = []
+def _location(error: ErrorDetails) -> str:
+    """``resources[0].fields[indicators].choices[C01.1.1].due_date``: columns by their id,
+    choices by their code."""
+    loc = error_loc(error)
+    path = ""
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if part == "fields" and i + 2 < len(loc) and isinstance(loc[i + 1], int):
+            tag = loc[i + 2]
+            path += f".fields[{tag if tag != 'other' else loc[i + 1]}]"
+            i += 3
+            continue
+        if part == "fields" and i + 1 < len(loc) and isinstance(loc[i + 1], str):
+            path += f".fields[{loc[i + 1]}]"
+            i += 2
+            continue
+        if part == "choices" and i + 1 < len(loc):
+            path += f".choices[{loc[i + 1]}]"
+            i += 2
+            continue
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+        i += 1
+    return path
 
-    def add(self, location: str, message: str) -> None:
-        self.problems.append(SourceProblem(self.file, location, message))
 
-    def warn(self, location: str, message: str) -> None:
-        self.warnings.append(SourceProblem(self.file, location, message))
+def _message(error: ErrorDetails) -> str:
+    loc = error["loc"]
+    if error["type"] == "missing" and loc and loc[-1] in LANGUAGE_NAMES:
+        return f"{LANGUAGE_NAMES[str(loc[-1])]} text missing"
+    return describe(error)
 
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise SourceError(self.problems)
+
+# --- from the file to the plan ---------------------------------------------------------
 
 
 def _choice_loc(field_id: str, code: object | None = None, *rest: str) -> str:
@@ -209,143 +511,274 @@ def _choice_loc(field_id: str, code: object | None = None, *rest: str) -> str:
     return ".".join([loc, *rest])
 
 
-def _clean_text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    return text or None
+def _ordinal(dataset_type: str) -> int:
+    """``nap`` is the 2018-2020 plan, Canada's 4th; ``napN`` the Nth."""
+    return int(dataset_type[3:]) if dataset_type != "nap" else 4
 
 
-def _bilingual(value: object, loc: str, out: _Collector, what: str = "text") -> Text | None:
-    """Read a mapping ``{en, fr}``; both are required."""
-    if not isinstance(value, dict):
-        out.add(loc, f"expected {what} as a mapping {{en, fr}}, got {value!r}")
-        return None
-    parts: dict[str, str | None] = {}
-    for lang in LANGS:
-        parts[lang] = _clean_text(value.get(lang))
-        if parts[lang] is None:
-            raw = value.get(lang)
-            detail = "missing" if raw is None else f"not text or empty: {raw!r}"
-            out.add(f"{loc}.{lang}", f"{_LANGUAGE_NAMES[lang]} {what} {detail}")
-    return Text(parts["en"], parts["fr"])
+class _Plan:
+    """The checks that compare entries of a definition, and the plan they give.
 
+    The file's shape is checked by :class:`NapFile`; what is checked here needs several
+    entries at once (codes that nest, lead departments, what the file declares about
+    itself). Every problem is collected before :meth:`build` raises.
+    """
 
-def _title(value: dict[str, Any], loc: str, out: _Collector) -> Text:
-    """The ``en``/``fr`` title written on a choice itself."""
-    parts: dict[str, str | None] = {}
-    for lang in LANGS:
-        parts[lang] = _clean_text(value.get(lang))
-        if parts[lang] is None:
-            raw = value.get(lang)
-            detail = "missing" if raw is None else f"not text or empty: {raw!r}"
-            out.add(f"{loc}.{lang}", f"{_LANGUAGE_NAMES[lang]} title {detail}")
-    return Text(parts["en"], parts["fr"])
+    def __init__(self, raw: NapFile, file: str, table: DepartmentTable) -> None:
+        self.raw = raw
+        self.file = file
+        self.table = table
+        self.problems: list[SourceProblem] = []
+        self.warnings: list[SourceProblem] = []
+        resource = raw.resource
+        self.columns = {column.datastore_id for column in resource.fields}
+        self.periods_column = resource.column("reporting_period", PeriodColumn)
+        self.commitments_column = resource.column("commitments", CommitmentColumn)
+        self.milestones_column = resource.column("milestones", MilestoneColumn)
+        self.indicators_column = resource.column("indicators", IndicatorColumn)
+        self.status_column = resource.column("status", StatusColumn)
 
+    def add(self, location: str, message: str) -> None:
+        self.problems.append(SourceProblem(self.file, location, message))
 
-def _absolute_url(url: str, lang: str) -> str | None:
-    if url.startswith(("https://", "http://")):
-        return url
-    if url.startswith("/"):
-        return PORTAL_HOSTS[lang] + url
-    return None
+    def warn(self, location: str, message: str) -> None:
+        self.warnings.append(SourceProblem(self.file, location, message))
 
+    def lead_from_titles(
+        self, code: str, title: BilingualText, loc: str
+    ) -> tuple[BilingualText, list[str]]:
+        return _milestone_lead_from_titles(code, title, loc, self.table, self)
 
-def _urls(value: object, loc: str, out: _Collector) -> Text | None:
-    text = _bilingual(value, loc, out, "link")
-    if text is None:
-        return None
-    parts: dict[str, str | None] = {}
-    for lang in LANGS:
-        raw = text.get(lang)
-        parts[lang] = _absolute_url(raw, lang) if raw else None
-        if raw and parts[lang] is None:
-            out.add(f"{loc}.{lang}", f"expected a site-relative or absolute link, got {raw!r}")
-    return Text(parts["en"], parts["fr"])
+    def build(self) -> NapDefinition:
+        resource = self.raw.resource
+        dataset_type = self.raw.dataset_type
+        if resource.resource_name is not None and resource.resource_name != dataset_type:
+            self.add(
+                "resources[0].resource_name",
+                f"the resource is {resource.resource_name!r} but the dataset_type "
+                f"{dataset_type!r}: they name the same table",
+            )
 
+        start, end, declared = self.plan_years()
+        periods = self.periods()
+        statuses = self.statuses()
+        commitments = self.commitments(declared)
+        self.check_declared_columns(periods, statuses, commitments)
 
-def _optional(value: dict[str, Any], key: str, loc: str, out: _Collector, what: str) -> Text | None:
-    if key not in value or value[key] is None:
-        return None
-    if what == "link":
-        return _urls(value[key], f"{loc}.{key}", out)
-    return _bilingual(value[key], f"{loc}.{key}", out, what)
-
-
-def _ordinal(dataset_type: object) -> int | None:
-    if dataset_type == "nap":
-        return 4
-    if isinstance(dataset_type, str):
-        m = re.fullmatch(r"nap(\d+)", dataset_type)
-        if m and int(m.group(1)) > 0:
-            return int(m.group(1))
-    return None
-
-
-def _choices(fields: dict[str, dict[str, Any]], field_id: str, out: _Collector) -> dict[Any, Any]:
-    fld = fields.get(field_id)
-    if fld is None:
-        return {}
-    choices = fld.get("choices")
-    if not isinstance(choices, dict) or not choices:
-        out.add(_choice_loc(field_id, None, "choices"), "expected a non-empty mapping of choices")
-        return {}
-    return choices
-
-
-def _code(key: object, depth: int, field_id: str, out: _Collector, seen: set[str]) -> str | None:
-    code = key.strip() if isinstance(key, str) else None
-    kinds = {1: "commitment", 2: "milestone", 3: "indicator"}
-    examples = {1: "C01", 2: "C01.1", 3: "C01.1.1"}
-    if code is None or not _CODE_PATTERNS[depth].fullmatch(code):
-        out.add(
-            _choice_loc(field_id, key),
-            f"{kinds[depth]} code {key!r} is not of the form {examples[depth]}",
+        if self.problems:
+            raise SourceError(self.problems)
+        assert start is not None and end is not None
+        used = {
+            code
+            for commitment in commitments
+            for milestone in commitment.milestones
+            for code in (
+                *milestone.departments,
+                *(c for indicator in milestone.indicators for c in indicator.departments),
+            )
+        }
+        refs = [dept for code in sorted(used) if (dept := self.table.by_code(code)) is not None]
+        span = f"{start}-{end}"
+        return NapDefinition(
+            file=self.file,
+            dataset_type=dataset_type,
+            country=COUNTRY,
+            start_year=start,
+            end_year=end,
+            plan_key=f"{COUNTRY}-{span}",
+            ordinal=_ordinal(dataset_type),
+            declared_commitment_count=declared,
+            title=BilingualText(
+                f"Canada's {span} National Action Plan on Open Government",
+                f"Plan d'action national du Canada pour un gouvernement ouvert de {span}",
+            ),
+            reporting_periods=periods,
+            statuses=statuses,
+            commitments=commitments,
+            departments=refs,
+            warnings=self.warnings,
         )
-        return None
-    if code in seen:
-        out.add(_choice_loc(field_id, key), f"{kinds[depth]} code {code} defined twice")
-        return None
-    seen.add(code)
-    return code
 
+    def plan_years(self) -> tuple[int | None, int | None, int | None]:
+        """Start year, end year and declared commitment count from the commitments
+        description ("The 10 commitments in the 2018-2020 National Action Plan ...");
+        the file name may give the years where the description does not."""
+        loc = _choice_loc("commitments", None, "description")
+        description = self.commitments_column.description
+        if isinstance(description, TrimmedText):
+            texts = {"en": description.en, "fr": description.fr}
+        else:
+            texts = {"en": description} if description else {}
+        years: set[tuple[int, int]] = set()
+        counts: set[int] = set()
+        for lang, text in texts.items():
+            if m := _YEARS.search(text):
+                years.add((int(m.group(1)), int(m.group(2))))
+            if c := _COUNT[lang].search(text):
+                counts.add(int(c.group(1)))
+        if not years and (m := _YEARS.search(Path(self.file).name)):
+            years.add((int(m.group(1)), int(m.group(2))))
+        start = end = count = None
+        if len(years) > 1:
+            self.add(loc, f"the description gives different years: {sorted(years)}")
+        elif not years:
+            self.add(
+                loc, "cannot tell the plan's years (expected e.g. '2018-2020' in the description)"
+            )
+        else:
+            start, end = years.pop()
+            if end < start:
+                self.add(loc, f"the plan ends ({end}) before it starts ({start})")
+        if len(counts) > 1:
+            self.add(
+                loc, f"the English and French descriptions give different counts: {sorted(counts)}"
+            )
+        elif counts:
+            count = counts.pop()
+        return start, end, count
 
-def _plan_years(
-    description: object, file: str, loc: str, out: _Collector
-) -> tuple[int | None, int | None, int | None]:
-    """Start year, end year and declared commitment count from the commitments
-    description ("The 10 commitments in the 2018-2020 National Action Plan ...")."""
-    texts = description if isinstance(description, dict) else {"en": description}
-    years: set[tuple[int, int]] = set()
-    counts: set[int] = set()
-    for lang in LANGS:
-        text = texts.get(lang)
-        if not isinstance(text, str):
-            continue
-        m = _YEARS.search(text)
-        if m:
-            years.add((int(m.group(1)), int(m.group(2))))
-        c = _COUNT[lang].search(text)
-        if c:
-            counts.add(int(c.group(1)))
-    if not years:
-        m = _YEARS.search(Path(file).name)
-        if m:
-            years.add((int(m.group(1)), int(m.group(2))))
-    start = end = count = None
-    if len(years) > 1:
-        out.add(loc, f"the description gives different years: {sorted(years)}")
-    elif not years:
-        out.add(loc, "cannot tell the plan's years (expected e.g. '2018-2020' in the description)")
-    else:
-        start, end = years.pop()
-        if end < start:
-            out.add(loc, f"the plan ends ({end}) before it starts ({start})")
-    if len(counts) > 1:
-        out.add(loc, f"the English and French descriptions give different counts: {sorted(counts)}")
-    elif counts:
-        count = counts.pop()
-    return start, end, count
+    def periods(self) -> list[str]:
+        return list(self.periods_column.choices)
+
+    def statuses(self) -> list[NapStatus]:
+        statuses: list[NapStatus] = []
+        ranks: dict[int, str] = {}
+        for index, (code, choice) in enumerate(self.status_column.choices.items()):
+            rank = choice.order if choice.order is not None else index
+            if rank in ranks:
+                self.add(
+                    _choice_loc("status", code, "order"),
+                    f"status {code} has the same rank as {ranks[rank]}",
+                )
+            ranks[rank] = code
+            statuses.append(NapStatus(code, choice.title(), rank))
+        return sorted(statuses, key=lambda s: s.rank)
+
+    def indicators(self) -> dict[str, list[NapIndicator]]:
+        """The indicators, by the code of their milestone."""
+        choices = self.indicators_column.choices
+        milestones = self.milestones_column.choices
+        # from 2022 on, indicators name their lead departments, and each must
+        lead_mode = any(choice.lead_dept is not None for choice in choices.values())
+        by_milestone: dict[str, list[NapIndicator]] = {}
+        for code, choice in choices.items():
+            loc = _choice_loc("indicators", code)
+            parent = code.rsplit(".", 1)[0]
+            if parent not in milestones:
+                self.add(
+                    loc, f"indicator {code} belongs to milestone {parent}, which is not defined"
+                )
+            if lead_mode and not choice.lead_dept:
+                self.add(f"{loc}.lead_dept", "missing lead department")
+            by_milestone.setdefault(parent, []).append(
+                NapIndicator(
+                    code=code,
+                    title=choice.title(),
+                    full_text=choice.full_text.text() if choice.full_text else None,
+                    due_date=choice.due_date,
+                    deadline=choice.deadline.text() if choice.deadline else None,
+                    comment_url=choice.cmt_url.absolute() if choice.cmt_url else None,
+                    departments=list(choice.lead_dept or []),
+                    supporting_departments=list(choice.supt_sept or choice.supt_dept or []),
+                )
+            )
+        return by_milestone
+
+    def milestones(self) -> dict[str, list[NapMilestone]]:
+        """The milestones, by the code of their commitment (every commitment has a list)."""
+        commitments = self.commitments_column.choices
+        indicators = self.indicators()
+        lead_mode = any(i.departments for listed in indicators.values() for i in listed)
+        by_commitment: dict[str, list[NapMilestone]] = {code: [] for code in commitments}
+        for code, choice in self.milestones_column.choices.items():
+            loc = _choice_loc("milestones", code)
+            parent = code.split(".")[0]
+            if parent not in commitments:
+                self.add(
+                    loc, f"milestone {code} belongs to commitment {parent}, which is not defined"
+                )
+                continue
+            listed = indicators.get(code, [])
+            title = choice.title()
+            if lead_mode:
+                lead: list[str] = []
+                for indicator in listed:
+                    lead += [c for c in indicator.departments if c not in lead]
+            else:
+                title, lead = self.lead_from_titles(code, title, loc)
+            if not listed:
+                self.warn(loc, f"milestone {code} has no indicators")
+            by_commitment[parent].append(
+                NapMilestone(
+                    code=code,
+                    title=title,
+                    full_text=choice.full_text.text() if choice.full_text else None,
+                    url=choice.nap_url.absolute() if choice.nap_url else None,
+                    departments=lead,
+                    indicators=listed,
+                )
+            )
+        return by_commitment
+
+    def commitments(self, declared: int | None) -> list[NapCommitment]:
+        commitment_choices = self.commitments_column.choices
+        milestones = self.milestones()
+        for code, listed in milestones.items():
+            if not listed:
+                self.warn(_choice_loc("commitments", code), f"commitment {code} has no milestones")
+        if declared is not None and commitment_choices and declared != len(commitment_choices):
+            self.add(
+                _choice_loc("commitments", None, "description"),
+                f"the description announces {declared} commitments but the choices hold "
+                f"{len(commitment_choices)}: is the file cut short?",
+            )
+        return [
+            NapCommitment(
+                code,
+                choice.title(),
+                choice.nap_url.absolute() if choice.nap_url else None,
+                milestones[code],
+            )
+            for code, choice in commitment_choices.items()
+        ]
+
+    def check_declared_columns(
+        self, periods: list[str], statuses: list[NapStatus], commitments: list[NapCommitment]
+    ) -> None:
+        """The primary key and the example record name columns and choices the file must
+        define: a file cut short lacks some of them."""
+        resource = self.raw.resource
+        for name in resource.datastore_primary_key:
+            if name not in self.columns:
+                self.add(
+                    "resources[0].datastore_primary_key",
+                    f"the primary key names column {name!r}, which the file does not define",
+                )
+        record = resource.examples.record
+        where = "resources[0].examples.record"
+        for name in REQUIRED_COLUMNS:
+            if name not in record:
+                self.add(where, f"the example record has no {name!r}: is the file cut short?")
+        for name in record:
+            if name not in self.columns:
+                self.add(f"{where}.{name}", f"column {name!r} is not defined by the file")
+        milestones = [m for c in commitments for m in c.milestones]
+        defined: dict[str, set[str]] = {
+            "reporting_period": set(periods),
+            "status": {s.code for s in statuses},
+            "commitments": {c.code for c in commitments},
+            "milestones": {m.code for m in milestones},
+            "indicators": {i.code for m in milestones for i in m.indicators},
+        }
+        for name, codes in defined.items():
+            if name not in record:
+                continue
+            value = str(record[name]).strip()
+            if value not in codes:
+                self.add(
+                    f"{where}.{name}",
+                    f"the example record's {name} {value!r} is not one of the file's choices",
+                )
 
 
 # --- lead departments in 2018-2020 milestone titles ----------------------------------
@@ -423,34 +856,25 @@ def _lead_from_title(title: str, lang: str, table: DepartmentTable) -> _Lead:
 
 
 def _milestone_lead_from_titles(
-    code: str, title: Text, loc: str, table: DepartmentTable, out: _Collector
-) -> tuple[Text, list[str]]:
+    code: str, title: BilingualText, loc: str, table: DepartmentTable, out: _Plan
+) -> tuple[BilingualText, list[str]]:
     leads: dict[str, _Lead] = {}
-    for lang in LANGS:
-        text = title.get(lang)
-        if text is None:
-            continue
-        lead = _lead_from_title(text, lang, table)
+    for lang in LANGUAGES:
+        lead = _lead_from_title(title.get(lang), lang, table)
         leads[lang] = lead
         for token in lead.unknown:
             out.add(
                 f"{loc}.{lang}",
                 f"unknown department abbreviation {token!r} in the lead parentheses "
-                f"({lead.group}) of milestone {code}'s {_LANGUAGE_NAMES[lang]} title",
+                f"({lead.group}) of milestone {code}'s {LANGUAGE_NAMES[lang]} title",
             )
-    clean = Text(
-        leads["en"].title if "en" in leads else title.en,
-        leads["fr"].title if "fr" in leads else title.fr,
-    )
-    en = leads.get("en")
-    fr = leads.get("fr")
-    en_codes = en.codes if en is not None else None
-    fr_codes = fr.codes if fr is not None else None
+    clean = BilingualText(leads["en"].title, leads["fr"].title)
+    en, fr = leads["en"], leads["fr"]
+    en_codes, fr_codes = en.codes, fr.codes
     if en_codes is None and fr_codes is None:
         out.warn(loc, f"milestone {code}: no lead department in its title")
         return clean, []
     if en_codes is not None and fr_codes is not None and set(en_codes) != set(fr_codes):
-        assert en is not None and fr is not None
         out.warn(
             loc,
             f"milestone {code}: the English title names ({en.group}) = {', '.join(en_codes)} "
@@ -460,274 +884,18 @@ def _milestone_lead_from_titles(
     return clean, list(en_codes if en_codes is not None else fr_codes or [])
 
 
-def _slugs(
-    value: object, loc: str, table: DepartmentTable, out: _Collector, required: bool
-) -> list[str]:
-    if value is None:
-        if required:
-            out.add(loc, "missing lead department")
-        return []
-    raw = value if isinstance(value, list) else [value]
-    if not raw:
-        if required:
-            out.add(loc, "missing lead department")
-        return []
-    codes: list[str] = []
-    for item in raw:
-        if not isinstance(item, str) or not item.strip():
-            out.add(loc, f"expected a department slug, got {item!r}")
-            continue
-        dept = table.by_code(item)
-        if dept is None:
-            out.add(loc, f"unknown department {item.strip()!r} (not in the department table)")
-        elif dept.code not in codes:
-            codes.append(dept.code)
-    return codes
-
-
-# --- the parser ----------------------------------------------------------------------
-
-
-def parse_definition(
-    data: object, file: str, departments: DepartmentTable | None = None
-) -> NapDefinition:
-    """Check a parsed tracker definition and build its model.
-
-    Raises :class:`SourceError` listing every problem. ``departments`` defaults to the
-    bundled table (:func:`loaders.departments.load_departments`).
-    """
-    table = departments if departments is not None else load_departments()
-    out = _Collector(file)
-    if not isinstance(data, dict):
-        raise SourceError.single(file, "", "expected a mapping (a tracker definition)")
-
-    dataset_type = data.get("dataset_type")
-    ordinal = _ordinal(dataset_type)
-    if ordinal is None:
-        out.add(
-            "dataset_type", f"expected 'nap' or 'napN' (N the plan's number), got {dataset_type!r}"
-        )
-
-    resources = data.get("resources")
-    resource = resources[0] if isinstance(resources, list) and resources else None
-    raw_fields = resource.get("fields") if isinstance(resource, dict) else None
-    if not isinstance(raw_fields, list):
-        out.add(FIELDS, "missing: expected resources[0].fields, a list of columns")
-        out.raise_if_any()
-        raise AssertionError("unreachable")
-    fields: dict[str, dict[str, Any]] = {}
-    for i, fld in enumerate(raw_fields):
-        fid = fld.get("datastore_id") if isinstance(fld, dict) else None
-        if not isinstance(fid, str):
-            out.add(f"{FIELDS}[{i}]", "expected a column with a datastore_id")
-        elif fid in fields:
-            out.add(f"{FIELDS}[{fid}]", f"column {fid!r} defined twice")
-        else:
-            fields[fid] = fld
-    for fid in REQUIRED_FIELDS:
-        if fid not in fields:
-            out.add(f"{FIELDS}[{fid}]", f"missing column {fid!r}")
-
-    # the plan
-    commitments_field = fields.get("commitments", {})
-    start, end, declared = _plan_years(
-        commitments_field.get("description"),
-        file,
-        _choice_loc("commitments", None, "description"),
-        out,
-    )
-
-    # reporting periods
-    periods: list[str] = []
-    for key in _choices(fields, "reporting_period", out):
-        period = key.strip() if isinstance(key, str) else str(key)
-        if not _MONTH.fullmatch(period):
-            out.add(
-                _choice_loc("reporting_period", key),
-                f"reporting period {period!r} is not a month YYYY-MM",
-            )
-        elif period in periods:
-            out.add(_choice_loc("reporting_period", key), f"reporting period {period} given twice")
-        else:
-            periods.append(period)
-
-    # statuses
-    statuses: list[NapStatus] = []
-    ranks: dict[int, str] = {}
-    for index, (key, value) in enumerate(_choices(fields, "status", out).items()):
-        loc = _choice_loc("status", key)
-        code = key.strip() if isinstance(key, str) else None
-        if code is None or not _STATUS_CODE.fullmatch(code):
-            out.add(loc, f"status code {key!r} is not a short code such as SP")
-            continue
-        if any(s.code == code for s in statuses):
-            out.add(loc, f"status {code} given twice")
-            continue
-        if not isinstance(value, dict):
-            out.add(loc, "expected a mapping {en, fr}")
-            continue
-        label = _title(value, loc, out)
-        rank = value.get("order", index)
-        if isinstance(rank, bool) or not isinstance(rank, int):
-            out.add(f"{loc}.order", f"expected a whole number, got {rank!r}")
-            continue
-        if rank in ranks:
-            out.add(f"{loc}.order", f"status {code} has the same rank as {ranks[rank]}")
-        ranks[rank] = code
-        statuses.append(NapStatus(code, label, rank))
-    statuses.sort(key=lambda s: s.rank)
-
-    # commitments
-    commitments: dict[str, dict[str, Any]] = {}
-    seen: set[str] = set()
-    for key, value in _choices(fields, "commitments", out).items():
-        code = _code(key, 1, "commitments", out, seen)
-        if code is None:
-            continue
-        loc = _choice_loc("commitments", key)
-        if not isinstance(value, dict):
-            out.add(loc, "expected a mapping with en and fr titles")
-            continue
-        commitments[code] = {
-            "title": _title(value, loc, out),
-            "url": _optional(value, "NAP_url", loc, out, "link"),
-            "milestones": [],
-        }
-
-    # indicators first: in 2022+ files they give the milestones' departments
-    indicator_choices = _choices(fields, "indicators", out)
-    lead_mode = any(isinstance(v, dict) and "lead_dept" in v for v in indicator_choices.values())
-    indicators_by_milestone: dict[str, list[NapIndicator]] = {}
-    indicator_locs: dict[str, str] = {}
-    seen = set()
-    for key, value in indicator_choices.items():
-        code = _code(key, 3, "indicators", out, seen)
-        if code is None:
-            continue
-        loc = _choice_loc("indicators", key)
-        if not isinstance(value, dict):
-            out.add(loc, "expected a mapping with en and fr titles")
-            continue
-        due = value.get("due_date")
-        due_date: str | None = None
-        if due is not None:
-            if isinstance(due, str) and _MONTH.fullmatch(due.strip()):
-                due_date = due.strip()
-            else:
-                out.add(f"{loc}.due_date", f"expected a month YYYY-MM, got {str(due)!r}")
-        lead = _slugs(value.get("lead_dept"), f"{loc}.lead_dept", table, out, lead_mode)
-        support_key = next((k for k in ("supt_sept", "supt_dept") if k in value), None)
-        support = (
-            _slugs(value[support_key], f"{loc}.{support_key}", table, out, False)
-            if support_key
-            else []
-        )
-        indicator = NapIndicator(
-            code=code,
-            title=_title(value, loc, out),
-            full_text=_optional(value, "full_text", loc, out, "full text"),
-            due_date=due_date,
-            deadline=_optional(value, "deadline", loc, out, "deadline"),
-            comment_url=_optional(value, "cmt_url", loc, out, "link"),
-            departments=lead,
-            supporting_departments=support,
-        )
-        indicators_by_milestone.setdefault(code.rsplit(".", 1)[0], []).append(indicator)
-        indicator_locs[code] = loc
-
-    # milestones
-    seen = set()
-    milestone_codes: set[str] = set()
-    for key, value in _choices(fields, "milestones", out).items():
-        code = _code(key, 2, "milestones", out, seen)
-        if code is None:
-            continue
-        loc = _choice_loc("milestones", key)
-        milestone_codes.add(code)
-        if not isinstance(value, dict):
-            out.add(loc, "expected a mapping with en and fr titles")
-            continue
-        title = _title(value, loc, out)
-        parent = code.split(".")[0]
-        if parent not in commitments:
-            out.add(loc, f"milestone {code} belongs to commitment {parent}, which is not defined")
-            continue
-        indicators = indicators_by_milestone.get(code, [])
-        if lead_mode:
-            lead_codes: list[str] = []
-            for indicator in indicators:
-                lead_codes += [c for c in indicator.departments if c not in lead_codes]
-        else:
-            title, lead_codes = _milestone_lead_from_titles(code, title, loc, table, out)
-        if not indicators:
-            out.warn(loc, f"milestone {code} has no indicators")
-        commitments[parent]["milestones"].append(
-            NapMilestone(
-                code=code,
-                title=title,
-                full_text=_optional(value, "full_text", loc, out, "full text"),
-                url=_optional(value, "NAP_url", loc, out, "link"),
-                departments=lead_codes,
-                indicators=indicators,
-            )
-        )
-    for code, loc in indicator_locs.items():
-        parent = code.rsplit(".", 1)[0]
-        if parent not in milestone_codes:
-            out.add(loc, f"indicator {code} belongs to milestone {parent}, which is not defined")
-
-    for code, parts in commitments.items():
-        if not parts["milestones"]:
-            out.warn(_choice_loc("commitments", code), f"commitment {code} has no milestones")
-    if declared is not None and commitments and declared != len(commitments):
-        out.warn(
-            _choice_loc("commitments", None, "description"),
-            f"the description announces {declared} commitments, the choices hold "
-            f"{len(commitments)}",
-        )
-
-    out.raise_if_any()
-    assert ordinal is not None and start is not None and end is not None
-    assert isinstance(dataset_type, str)
-
-    commitment_list = [
-        NapCommitment(code, parts["title"], parts["url"], parts["milestones"])
-        for code, parts in commitments.items()
-    ]
-    used: set[str] = set()
-    for commitment in commitment_list:
-        for milestone in commitment.milestones:
-            used.update(milestone.departments)
-            for indicator in milestone.indicators:
-                used.update(indicator.departments)
-    refs = [dept for code in sorted(used) if (dept := table.by_code(code)) is not None]
-    span = f"{start}-{end}"
-    return NapDefinition(
-        file=file,
-        dataset_type=dataset_type,
-        country=COUNTRY,
-        start_year=start,
-        end_year=end,
-        plan_key=f"{COUNTRY}-{span}",
-        ordinal=ordinal,
-        declared_commitment_count=declared,
-        title=Text(
-            f"Canada's {span} National Action Plan on Open Government",
-            f"Plan d'action national du Canada pour un gouvernement ouvert de {span}",
-        ),
-        reporting_periods=periods,
-        statuses=statuses,
-        commitments=commitment_list,
-        departments=refs,
-        warnings=out.warnings,
-    )
-
-
 # --- the graph -----------------------------------------------------------------------
 
 
-def _bi(name: str, text: Text | None) -> dict[str, str | None]:
+def _bi(name: str, text: BilingualText | None) -> dict[str, str | None]:
     return {f"{name}_en": text.en if text else None, f"{name}_fr": text.fr if text else None}
+
+
+def _plain(value: object) -> object:
+    """Texts as the mappings ``{en, fr}`` they were when the version was first computed."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def definition_version(defn: NapDefinition) -> str:
@@ -737,6 +905,7 @@ def definition_version(defn: NapDefinition) -> str:
     content.pop("warnings")
     canonical = json.dumps(
         {"format": DOCUMENT_FORMAT, "definition": content},
+        default=_plain,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, ValidationError, model_validator
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic.alias_generators import to_snake
 
 from graph.document import GraphDocument, PropertyValue, node_id
-from loaders.errors import SourceError, SourceProblem
+from loaders.errors import SourceError, SourceProblem, field_error, validation_problems
 from loaders.values import (
     BilingualText,
     Code,
@@ -50,7 +50,7 @@ class _YearRange(StrictModel):
     @model_validator(mode="after")
     def _years_in_order(self) -> _YearRange:
         if self.end_year <= self.start_year:
-            raise _field_error(
+            raise field_error(
                 "endYear",
                 "endYear ({end}) must come after startYear ({start})",
                 start=self.start_year,
@@ -59,14 +59,9 @@ class _YearRange(StrictModel):
         return self
 
 
-def _field_error(field: str, message: str, **context: object) -> PydanticCustomError:
-    """A problem found by comparing an entry's fields, reported at ``field`` (its alias)."""
-    return PydanticCustomError("entry", message, {"field": field, **context})
-
-
 def _key_is(key: str, expected: str, made_of: str) -> None:
     if key != expected:
-        raise _field_error(
+        raise field_error(
             "key",
             "'{key}' does not match {made_of}: expected '{expected}'",
             key=key,
@@ -86,11 +81,28 @@ class SourceInfo(StrictModel):
     as_of: Month | None = None
 
 
+#: the sections of a dataset whose entries its header counts
+Section = Literal[
+    "partnership",
+    "countries",
+    "people",
+    "coChairTerms",
+    "plans",
+    "reports",
+    "events",
+    "initiatives",
+]
+SECTIONS: tuple[Section, ...] = get_args(Section)
+EntryCount = Annotated[int, Field(ge=0)]
+
+
 class DatasetInfo(StrictModel):
     name: Slug
     version: NonEmpty
     description: BilingualText
     source: SourceInfo
+    #: how many entries each section holds, so that a file cut short is refused
+    entries: dict[Section, EntryCount]
 
 
 class Partnership(StrictModel):
@@ -111,7 +123,7 @@ class Country(StrictModel):
     @model_validator(mode="after")
     def _since_only_for_members(self) -> Country:
         if self.member_since is not None and not self.member:
-            raise _field_error("memberSince", "only a member has memberSince, and member is false")
+            raise field_error("memberSince", "only a member has memberSince, and member is false")
         return self
 
 
@@ -133,11 +145,11 @@ class CoChair(StrictModel):
     @model_validator(mode="after")
     def _country_for_governments_only(self) -> CoChair:
         if self.role == "GOVERNMENT" and self.country is None:
-            raise _field_error("country", "a GOVERNMENT chair needs the country it represents")
+            raise field_error("country", "a GOVERNMENT chair needs the country it represents")
         if self.role == "CIVIL_SOCIETY" and self.country is not None:
-            raise _field_error("country", "a CIVIL_SOCIETY chair represents no country: use null")
+            raise field_error("country", "a CIVIL_SOCIETY chair represents no country: use null")
         if self.role == "CIVIL_SOCIETY" and self.person is None:
-            raise _field_error("person", "a CIVIL_SOCIETY chair needs the person who held it")
+            raise field_error("person", "a CIVIL_SOCIETY chair needs the person who held it")
         return self
 
 
@@ -248,41 +260,31 @@ def read_seed_dataset(text: str, file: str) -> SeedDataset:
     try:
         dataset = SeedDataset.model_validate(data)
     except ValidationError as exc:
-        problems = [SourceProblem(file, _location(e), _message(e)) for e in exc.errors()]
-        raise SourceError(problems) from None
-    problems = [SourceProblem(file, where, what) for where, what in _reference_problems(dataset)]
-    if problems:
-        raise SourceError(problems)
+        raise SourceError(validation_problems(exc, file)) from None
+    found = [*_declared_entry_problems(dataset), *_reference_problems(dataset)]
+    if found:
+        raise SourceError([SourceProblem(file, where, what) for where, what in found])
     return dataset
 
 
-def _location(error: ErrorDetails) -> str:
-    """``('plans', 2, 'title', 'fr')`` -> ``plans[2].title.fr``."""
-    loc = error["loc"]
-    if error["type"] == "entry":
-        loc = (*loc, error["ctx"]["field"])
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path
-
-
-def _message(error: ErrorDetails) -> str:
-    if error["type"] == "missing":
-        return "field required"
-    if error["type"] == "extra_forbidden":
-        return "unknown field"
-    message = error["msg"]
-    message = message[0].lower() + message[1:]
-    value = error.get("input")
-    if error["type"] not in ("format", "entry") and isinstance(
-        value, str | int | float | bool | None
-    ):
-        message += f", got {value!r}"
-    return message
-
-
 Problem = tuple[str, str]
+
+
+def _declared_entry_problems(ds: SeedDataset) -> list[Problem]:
+    """Sections whose number of entries is not the one ``dataset.entries`` declares."""
+    problems: list[Problem] = []
+    for section in SECTIONS:
+        listed = len(getattr(ds, to_snake(section)))
+        declared = ds.dataset.entries.get(section, 0)
+        if listed != declared:
+            problems.append(
+                (
+                    f"dataset.entries.{section}",
+                    f"the header declares {declared} entries in '{section}', the file lists "
+                    f"{listed}: is the file cut short or the count out of date?",
+                )
+            )
+    return problems
 
 
 def _duplicates(

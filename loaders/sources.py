@@ -1,14 +1,18 @@
-"""Read a source from a path or an ``http(s)`` URL and tell what it is by its content.
+"""Read sources from a path, a folder or an ``http(s)`` URL and tell what each is by its
+content.
 
-Three kinds are known: the project's own dataset (YAML or JSON, see README),
-a tracker definition of the Open Government Portal (YAML), and a tracker
-records CSV. Which one a file is comes from what it holds, not its name.
+The formats ogp-graph knows are the entries of :data:`FORMATS`, tried in order: each says
+how to recognise a file (from its text, its YAML or its CSV header, never its name) and
+how to read it. A new format is one more entry. A folder is read file by file (and
+sub-folder by sub-folder), unless a format of :data:`FOLDER_FORMATS` recognises the
+folder as a whole.
 """
 
 from __future__ import annotations
 
-import codecs
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import httpx
@@ -17,14 +21,11 @@ import yaml
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import NapDefinition, looks_like_definition, read_definition
 from loaders.seed_dataset import SeedDataset, looks_like_seed_dataset, read_seed_dataset
-from loaders.tracker_records import TrackerRow, looks_like_tracker_csv, read_tracker_rows
+from loaders.text import csv_header, decode_utf8
+from loaders.tracker_records import TrackerRow, read_tracker_rows
+from loaders.yaml_reader import read_yaml
 
 MAX_BYTES = 64 * 1024 * 1024
-KNOWN = (
-    "an ogp-graph dataset (YAML/JSON with `dataset` and `plans`), a tracker definition "
-    "(YAML with resources[0].fields) or a tracker records CSV (with reporting_period and "
-    "indicators columns)"
-)
 
 
 @dataclass(frozen=True)
@@ -35,27 +36,55 @@ class Source:
     data: bytes
 
 
+class Content:
+    """The text of a source, and the views of it that formats are recognised by."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+
+    @cached_property
+    def yaml(self) -> object:
+        """The text parsed as YAML (or JSON), or ``None`` if it is not valid YAML."""
+        try:
+            return yaml.safe_load(self.text)
+        except yaml.YAMLError:
+            return None
+
+    @cached_property
+    def csv_header(self) -> list[str]:
+        """The names of the first CSV row, trimmed and in lower case (``[]`` if none)."""
+        return csv_header(self.text)
+
+
+# --- what reading a source gives -------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class SeedSource:
-    """A parsed ogp-graph dataset."""
+class ParsedSource:
+    """A source read and checked by its format; ``name`` is what errors call it."""
 
     name: str
+
+
+@dataclass(frozen=True)
+class SeedSource(ParsedSource):
+    """A parsed ogp-graph dataset."""
+
     dataset: SeedDataset
 
 
 @dataclass(frozen=True)
-class DefinitionSource:
+class DefinitionSource(ParsedSource):
     """A parsed tracker definition."""
 
-    name: str
     definition: NapDefinition
 
 
 @dataclass(frozen=True)
-class TrackerSource:
+class TrackerSource(ParsedSource):
     """Parsed tracker records; checked against their plan once the plans are known."""
 
-    name: str
     text: str
     rows: list[TrackerRow]
     #: problems of malformed records, reported with those of the plan check
@@ -63,6 +92,67 @@ class TrackerSource:
 
 
 Parsed = SeedSource | DefinitionSource | TrackerSource
+
+
+# --- the formats -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceFormat:
+    """One kind of file ogp-graph can load."""
+
+    #: what the file is and how it is recognised, for the message of an unknown file
+    description: str
+    recognises: Callable[[Content], bool]
+    #: read and check the file; raises :class:`SourceError` with every problem
+    read: Callable[[Content], ParsedSource]
+
+
+@dataclass(frozen=True)
+class FolderFormat:
+    """A kind of source that is a whole folder of files read together."""
+
+    description: str
+    recognises: Callable[[Path], bool]
+    read: Callable[[Path], ParsedSource]
+
+
+def _tracker_records(content: Content) -> TrackerSource:
+    rows, problems = read_tracker_rows(content.text, content.name)
+    return TrackerSource(content.name, content.text, rows, problems)
+
+
+FORMATS: tuple[SourceFormat, ...] = (
+    SourceFormat(
+        "a tracker records CSV (with reporting_period and indicators columns)",
+        lambda content: {"reporting_period", "indicators"} <= set(content.csv_header),
+        _tracker_records,
+    ),
+    SourceFormat(
+        "an ogp-graph dataset (YAML/JSON with `dataset` and `plans`)",
+        lambda content: looks_like_seed_dataset(content.yaml),
+        lambda content: SeedSource(content.name, read_seed_dataset(content.text, content.name)),
+    ),
+    SourceFormat(
+        "a tracker definition (YAML with resources[0].fields)",
+        lambda content: looks_like_definition(content.yaml),
+        lambda content: DefinitionSource(content.name, read_definition(content.text, content.name)),
+    ),
+)
+
+FOLDER_FORMATS: tuple[FolderFormat, ...] = ()
+
+#: files of a folder that are not sources (documentation, hidden files)
+_NOT_SOURCES = ("README", "LICENSE", "LICENCE")
+
+
+def known_formats() -> str:
+    """The formats, listed for a message: ``a ..., a ... or a ...``."""
+    names = [f.description for f in FORMATS] + [f.description for f in FOLDER_FORMATS]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+
+
+# --- reading ---------------------------------------------------------------------------
 
 
 def fetch(location: str, timeout: float = 30.0) -> Source:
@@ -87,37 +177,49 @@ def fetch(location: str, timeout: float = 30.0) -> Source:
         raise SourceError.single(location, "", f"cannot read it: {exc.strerror}") from exc
 
 
-def _decode(source: Source) -> str:
-    data = source.data
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError.single(source.name, f"byte {exc.start}", "is not UTF-8 text") from exc
+def parse(source: Source) -> ParsedSource:
+    """Recognise and read one source; ``SourceError`` lists every problem in it."""
+    content = Content(source.name, decode_utf8(source.data, source.name))
+    if not content.text.strip():
+        raise SourceError.single(source.name, "", f"is empty; expected {known_formats()}")
+    for fmt in FORMATS:
+        if fmt.recognises(content):
+            return fmt.read(content)
+    read_yaml(content.text, source.name)  # bad YAML: say where, rather than "unknown"
+    raise SourceError.single(
+        source.name, "", f"is not a file ogp-graph knows; expected {known_formats()}"
+    )
 
 
-def parse(source: Source) -> Parsed:
-    """Recognise and parse one source; ``SourceError`` lists every problem in it."""
-    text = _decode(source)
-    if not text.strip():
-        raise SourceError.single(source.name, "", f"is empty; expected {KNOWN}")
-    if looks_like_tracker_csv(text):
-        rows, problems = read_tracker_rows(text, source.name)
-        return TrackerSource(source.name, text, rows, problems)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        data = None  # each reader reports its own syntax errors with line and column
-    if looks_like_seed_dataset(data):
-        return SeedSource(source.name, read_seed_dataset(text, source.name))
-    if looks_like_definition(data):
-        return DefinitionSource(source.name, read_definition(text, source.name))
-    if data is None:
+def read_location(location: str) -> list[ParsedSource]:
+    """Every source at a path, a folder or an ``http(s)`` URL, read and checked.
+
+    A folder gives each of its files and sub-folders (in name order; hidden files and
+    documentation such as ``README.md`` are left out), or one source where a folder
+    format recognises it. ``SourceError`` lists the problems of every file at once.
+    """
+    path = Path(location)
+    if location.startswith(("http://", "https://")) or not path.is_dir():
+        return [parse(fetch(location))]
+    for fmt in FOLDER_FORMATS:
+        if fmt.recognises(path):
+            return [fmt.read(path)]
+    entries = sorted(
+        entry
+        for entry in path.iterdir()
+        if not entry.name.startswith(".")
+        and not entry.name.upper().startswith(_NOT_SOURCES)
+        and entry.suffix.lower() != ".md"
+    )
+    if not entries:
+        raise SourceError.single(location, "", "is an empty folder")
+    parsed: list[ParsedSource] = []
+    problems: list[SourceProblem] = []
+    for entry in entries:
         try:
-            yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise SourceError.single(source.name, where, f"is not valid YAML: {exc}") from exc
-    raise SourceError.single(source.name, "", f"is not a file ogp-graph knows; expected {KNOWN}")
+            parsed.extend(read_location(str(entry)))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+    return parsed

@@ -10,16 +10,16 @@ with or without a byte order mark; quoted fields may hold commas and line breaks
 Every problem names the physical line where its record starts.
 
 Reading a file takes three steps, each reporting every problem it finds at once:
-:func:`parse_tracker_csv` (structure), :func:`match_plan` (which plan the records are
-for: codes are unique only within a plan, but the plans' reporting periods are
-disjoint) and :func:`validate_rows` (codes, statuses and periods against that plan).
+:func:`read_tracker_rows` (the CSV's structure, each record read into a
+:class:`RecordCells`), :func:`match_plan` (which plan the records are for: codes are
+unique only within a plan, but the plans' reporting periods are disjoint) and
+:func:`validate_rows` (codes, statuses and periods against that plan).
 :func:`tracker_document` then builds the progress updates; the plan's definition
 (:mod:`loaders.nap_definitions`) must be in the store for them to attach to.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -27,32 +27,28 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from graph.document import GraphDocument, node_id
-from loaders.errors import SourceError, SourceProblem
-from loaders.nap_definitions import NapDefinition
+from loaders.errors import SourceError, SourceProblem, describe
+from loaders.nap_definitions import TEXT_COLUMNS, NapDefinition
+from loaders.text import csv_header, decode_utf8, header_names, without_bom
+from loaders.values import Month, matching
 
 __all__ = [
     "REQUIRED_COLUMNS",
     "PlanCatalog",
     "TrackerRow",
-    "decode_tracker_bytes",
     "looks_like_tracker_csv",
     "match_plan",
-    "parse_tracker_csv",
-    "read_tracker_csv",
+    "read_tracker_rows",
     "tracker_document",
     "validate_rows",
 ]
 
-TEXT_COLUMNS = (
-    "progress_en",
-    "progress_fr",
-    "evidence_en",
-    "evidence_fr",
-    "challenges_en",
-    "challenges_fr",
-)
 REQUIRED_COLUMNS = (
     "reporting_period",
     "commitments",
@@ -64,11 +60,80 @@ REQUIRED_COLUMNS = (
 #: bump when the graph made from the same records changes
 DOCUMENT_FORMAT = "nap-tracker/1"
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-_CODE_CELL = re.compile(r"(C\d+(?:\.\d+)*)\s*(?::.*)?", re.DOTALL)
-_STATUS_CELL = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\s*(?::.*)?", re.DOTALL)
-_CODE_DEPTH = {"commitments": 1, "milestones": 2, "indicators": 3}
-_CODE_EXAMPLE = {"commitments": "C01", "milestones": "C01.1", "indicators": "C01.1.1"}
+
+# --- one record, as the CSV writes it --------------------------------------------------
+
+
+def _cell(value: object) -> object:
+    """A cell without the spaces around it, line breaks made ``\\n``; empty is ``None``."""
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
+def _filled(value: object) -> object:
+    if value is None:
+        raise PydanticCustomError("cell", "is empty")
+    return value
+
+
+def _leading_code(value: str) -> str:
+    """``C01.1.1: Pilot launched`` -> ``C01.1.1``."""
+    return re.split(r"[\s:]", value, maxsplit=1)[0]
+
+
+def _code_cell(pattern: str, example: str) -> AfterValidator:
+    return matching(
+        rf"{pattern}\s*(?::[\s\S]*)?", f"a code such as {example}, alone or with ': title'"
+    )
+
+
+CommitmentCell = Annotated[str, _code_cell(r"C\d+", "C01"), AfterValidator(_leading_code)]
+MilestoneCell = Annotated[str, _code_cell(r"C\d+\.\d+", "C01.1"), AfterValidator(_leading_code)]
+IndicatorCell = Annotated[
+    str,
+    BeforeValidator(_filled),
+    _code_cell(r"C\d+\.\d+\.\d+", "C01.1.1"),
+    AfterValidator(_leading_code),
+]
+StatusCell = Annotated[
+    str,
+    matching(
+        r"[A-Za-z][A-Za-z0-9_]*\s*(?::[\s\S]*)?",
+        "a status code such as SP, alone or with ': label'",
+    ),
+    AfterValidator(_leading_code),
+]
+
+
+class RecordCells(BaseModel):
+    """The cells of one record that the graph reads (other columns are ignored)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    reporting_period: Annotated[Month, BeforeValidator(_filled), BeforeValidator(_cell)]
+    commitments: Annotated[CommitmentCell | None, BeforeValidator(_cell)] = None
+    milestones: Annotated[MilestoneCell | None, BeforeValidator(_cell)] = None
+    indicators: Annotated[IndicatorCell, BeforeValidator(_cell)]
+    status: Annotated[StatusCell | None, BeforeValidator(_cell)] = None
+    progress_en: Annotated[str | None, BeforeValidator(_cell)] = None
+    progress_fr: Annotated[str | None, BeforeValidator(_cell)] = None
+    evidence_en: Annotated[str | None, BeforeValidator(_cell)] = None
+    evidence_fr: Annotated[str | None, BeforeValidator(_cell)] = None
+    challenges_en: Annotated[str | None, BeforeValidator(_cell)] = None
+    challenges_fr: Annotated[str | None, BeforeValidator(_cell)] = None
+
+
+def _cell_message(error: ErrorDetails) -> str:
+    """``indicators 'C01.1' is not a code such as C01.1.1 ...``: the column first."""
+    column = str(error["loc"][0]) if error["loc"] else "record"
+    ctx = error.get("ctx") or {}
+    if error["type"] == "format":
+        return f"{column} {ctx.get('value', error.get('input'))!r} is not {ctx['expected']}"
+    if error["type"] == "cell":
+        return f"{column} {error['msg']}"
+    return f"{column}: {describe(error)}"
 
 
 @dataclass(frozen=True)
@@ -117,68 +182,22 @@ class TrackerRow:
     challenges_fr: str | None = None
 
 
-def decode_tracker_bytes(data: bytes, file: str) -> str:
-    """The text of a CSV file's bytes: UTF-8, with or without a byte order mark."""
-    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return data[skip:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        offset = skip + exc.start
-        line = data[:offset].count(b"\n") + 1
-        raise SourceError.single(
-            file,
-            f"line {line}",
-            f"not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); save the file as UTF-8",
-        ) from exc
-
-
-def _text(data: str | bytes, file: str) -> str:
-    text = decode_tracker_bytes(data, file) if isinstance(data, bytes) else data
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _header_names(cells: list[str]) -> list[str]:
-    return [c.strip().lstrip("\ufeff").strip().lower() for c in cells]
-
-
 def looks_like_tracker_csv(text: str) -> bool:
     """True if the first line is a header with ``reporting_period`` and ``indicators``."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    try:
-        header = next(csv.reader(io.StringIO(text, newline="")), [])
-    except csv.Error:
-        return False
-    names = set(_header_names(header))
-    return {"reporting_period", "indicators"} <= names
-
-
-def _clean(value: str) -> str | None:
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    return text or None
-
-
-def parse_tracker_csv(text: str | bytes, file: str) -> list[TrackerRow]:
-    """Read the records of a tracker CSV, checking their structure only.
-
-    Raises :class:`SourceError` with every problem: an empty file, a missing column, a
-    record with the wrong number of fields, a cell that is not a month or a code, two
-    records for the same reporting period and indicator, no records at all.
-    """
-    rows, problems = read_tracker_rows(text, file)
-    if problems:
-        raise SourceError(problems)
-    return rows
+    return {"reporting_period", "indicators"} <= set(csv_header(text))
 
 
 def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], list[SourceProblem]]:
-    """The well-formed records and the problems of the others, so that a caller can go on
-    checking the good records against their plan and report every problem at once.
+    """Read the records of a tracker CSV, checking their structure only.
 
-    A file that cannot be read at all (empty, no header, missing columns) raises
+    Returns the well-formed records and the problems of the others (a record with the
+    wrong number of fields, a cell that is not a month or a code, two records for the
+    same reporting period and indicator), so that a caller can go on checking the good
+    records against their plan and report every problem at once. A file that cannot be
+    read at all (empty, no header, missing columns, no records) raises
     :class:`SourceError` at once.
     """
-    text = _text(text, file)
+    text = without_bom(decode_utf8(text, file) if isinstance(text, bytes) else text)
     if not text.strip():
         raise SourceError.single(file, "", "the file is empty (expected a CSV with a header)")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -186,7 +205,7 @@ def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], l
         header = next(reader)
     except csv.Error as exc:
         raise SourceError.single(file, "line 1", f"cannot read the header: {exc}") from exc
-    names = _header_names(header)
+    names = header_names(header)
     problems: list[SourceProblem] = []
     header_line = f"line {reader.line_num}"
     index: dict[str, int] = {}
@@ -223,53 +242,21 @@ def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], l
                 )
             )
             continue
-        row_problems: list[str] = []
-        cell = {name: cells[i] for name, i in index.items() if name in REQUIRED_COLUMNS}
-
-        period = cell["reporting_period"].strip()
-        if not period:
-            row_problems.append("reporting_period is empty")
-        elif not _MONTH.fullmatch(period):
-            row_problems.append(f"reporting_period {period!r} is not a month YYYY-MM")
-
-        codes: dict[str, str | None] = {}
-        for column, depth in _CODE_DEPTH.items():
-            value = cell[column].strip()
-            codes[column] = None
-            if not value:
-                if column == "indicators":
-                    row_problems.append("indicators is empty")
-                continue
-            m = _CODE_CELL.fullmatch(value)
-            if m is None or m.group(1).count(".") != depth - 1:
-                row_problems.append(
-                    f"{column} {value!r} does not start with a code such as {_CODE_EXAMPLE[column]}"
-                )
-                continue
-            codes[column] = m.group(1)
-
-        status: str | None = None
-        status_value = cell["status"].strip()
-        if status_value:
-            m = _STATUS_CELL.fullmatch(status_value)
-            if m is None:
-                row_problems.append(f"status {status_value!r} does not start with a status code")
-            else:
-                status = m.group(1)
-
-        if row_problems:
-            problems.extend(SourceProblem(file, where, p) for p in row_problems)
+        try:
+            record = RecordCells.model_validate(
+                {name: cells[i] for name, i in index.items() if name in REQUIRED_COLUMNS}
+            )
+        except ValidationError as exc:
+            problems += [SourceProblem(file, where, _cell_message(e)) for e in exc.errors()]
             continue
-        indicator = codes["indicators"]
-        assert indicator is not None
-        key = (period, indicator)
+        key = (record.reporting_period, record.indicators)
         if key in first_line:
             problems.append(
                 SourceProblem(
                     file,
                     where,
-                    f"a second record for reporting period {period} and indicator {indicator} "
-                    f"(lines {first_line[key]} and {start})",
+                    f"a second record for reporting period {record.reporting_period} and "
+                    f"indicator {record.indicators} (lines {first_line[key]} and {start})",
                 )
             )
             continue
@@ -277,12 +264,12 @@ def read_tracker_rows(text: str | bytes, file: str) -> tuple[list[TrackerRow], l
         rows.append(
             TrackerRow(
                 line=start,
-                reporting_period=period,
-                commitment=codes["commitments"],
-                milestone=codes["milestones"],
-                indicator=indicator,
-                status=status,
-                **{name: _clean(cell[name]) for name in TEXT_COLUMNS},
+                reporting_period=record.reporting_period,
+                commitment=record.commitments,
+                milestone=record.milestones,
+                indicator=record.indicators,
+                status=record.status,
+                **{name: getattr(record, name) for name in TEXT_COLUMNS},
             )
         )
     if not rows and not problems:
@@ -384,16 +371,6 @@ def validate_rows(rows: Sequence[TrackerRow], catalog: PlanCatalog, file: str) -
             )
     if problems:
         raise SourceError(problems)
-
-
-def read_tracker_csv(
-    text: str | bytes, file: str, catalogs: Iterable[PlanCatalog]
-) -> tuple[PlanCatalog, list[TrackerRow]]:
-    """Parse a tracker CSV, find its plan and check the records against it."""
-    rows = parse_tracker_csv(text, file)
-    catalog = match_plan(rows, catalogs, file)
-    validate_rows(rows, catalog, file)
-    return catalog, rows
 
 
 def tracker_version(rows: Sequence[TrackerRow], catalog: PlanCatalog) -> str:

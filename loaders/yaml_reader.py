@@ -12,8 +12,13 @@ import yaml
 
 from loaders.errors import SourceError, SourceProblem
 
+try:  # libyaml's parser, several times faster, where PyYAML was built with it
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-class _DuplicateCheckingLoader(yaml.SafeLoader):
+
+class _DuplicateCheckingLoader(_SafeLoader):
     """A safe loader that records keys given twice in one mapping."""
 
     def __init__(self, stream: str) -> None:

@@ -12,7 +12,13 @@ from graph.writer import WriteReport, loaded_version, stored_version, write_docu
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import definition_document
 from loaders.seed_dataset import bundled_dataset_path, read_seed_dataset, seed_document
-from loaders.sources import DefinitionSource, Parsed, SeedSource, TrackerSource, fetch, parse
+from loaders.sources import (
+    DefinitionSource,
+    ParsedSource,
+    SeedSource,
+    TrackerSource,
+    read_location,
+)
 from loaders.tracker_records import PlanCatalog, match_plan, tracker_document, validate_rows
 
 log = logging.getLogger("ogp_graph.load")
@@ -39,10 +45,10 @@ async def plan_catalogues(store: Store) -> list[PlanCatalog]:
 async def build_documents(store: Store, locations: Sequence[str]) -> list[GraphDocument]:
     """Read, recognise and check every source; ``SourceError`` lists all problems of all files."""
     problems: list[SourceProblem] = []
-    parsed: list[Parsed] = []
+    parsed: list[ParsedSource] = []
     for location in locations:
         try:
-            parsed.append(parse(fetch(location)))
+            parsed.extend(read_location(location))
         except SourceError as exc:
             problems.extend(exc.problems)
     # plans defined by files of this same load count, besides those already stored

@@ -15,14 +15,14 @@ import yaml
 from loaders.departments import load_departments
 from loaders.errors import SourceError
 from loaders.nap_definitions import (
+    REQUIRED_COLUMNS,
     NapDefinition,
     NapMilestone,
-    Text,
     definition_document,
     looks_like_definition,
-    parse_definition,
     read_definition,
 )
+from loaders.values import BilingualText as Text
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "canada-nap"
 FILES = ("nap4-2018-2020.yaml", "nap5-2022-2024.yaml", "nap6-2025-2029.yaml")
@@ -104,6 +104,15 @@ DEPARTMENTS_BY_PLAN = {
         "vac-acc",
     },
 }  # fmt: skip
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML as ``yaml.safe_load`` does, with libyaml (several times faster)."""
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def dump_yaml(data: object) -> str:
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
 
 
 @pytest.fixture(scope="module")
@@ -540,7 +549,7 @@ def test_document_version_follows_content_not_file_name() -> None:
 
 def test_looks_like_definition() -> None:
     for name in FILES:
-        assert looks_like_definition(yaml.safe_load((DATA / name).read_text(encoding="utf-8")))
+        assert looks_like_definition(load_yaml((DATA / name).read_text(encoding="utf-8")))
     assert not looks_like_definition(None)
     assert not looks_like_definition([])
     assert not looks_like_definition({"dataset": {"name": "ogp-seed"}})
@@ -551,12 +560,26 @@ def test_looks_like_definition() -> None:
 # --- bad input -----------------------------------------------------------------------
 
 
+def parse_definition(data: object, file: str) -> NapDefinition:
+    """Read ``data`` written out as YAML, the way a file is read."""
+    return read_definition(dump_yaml(data), file)
+
+
 def minimal(lead: bool = True) -> dict[str, Any]:
     """A small, valid definition (2022 shape, or 2018 shape with lead=False)."""
     span = "2022-2024" if lead else "2018-2020"
     indicator: dict[str, Any] = {"en": "Do it", "fr": "Le faire", "due_date": "2022-06"}
     if lead:
         indicator["lead_dept"] = "tbs-sct"
+    text_columns = [{"datastore_id": name} for name in REQUIRED_COLUMNS[5:]]
+    example = {name: "" for name in REQUIRED_COLUMNS}
+    example.update(
+        reporting_period="2022-03",
+        commitments="C01",
+        milestones="C01.1",
+        indicators="C01.1.1",
+        status="NS",
+    )
     return {
         "dataset_type": "nap5" if lead else "nap",
         "resources": [
@@ -588,7 +611,10 @@ def minimal(lead: bool = True) -> dict[str, Any]:
                             "C": {"en": "Complete", "fr": "Réalisé"},
                         },
                     },
-                ]
+                    *text_columns,
+                ],
+                "datastore_primary_key": ["reporting_period", "indicators"],
+                "examples": {"record": example},
             }
         ],
     }
@@ -777,7 +803,7 @@ def test_read_definition_reports_duplicate_keys() -> None:
 
 
 def test_real_file_with_a_broken_entry_names_it() -> None:
-    data = yaml.safe_load((DATA / NAP4).read_text(encoding="utf-8"))
+    data = load_yaml((DATA / NAP4).read_text(encoding="utf-8"))
     broken = copy.deepcopy(data)
     ms = choices(broken, "milestones")
     ms["C01.1"]["en"] = "Make improvements to open.canada.ca (TBS/OGPX)"
@@ -787,3 +813,142 @@ def test_real_file_with_a_broken_entry_names_it() -> None:
     assert (problem.file, problem.location) == (NAP4, f"{MIL}[C01.1].en")
     assert "'OGPX'" in problem.message
     assert str(problem).startswith(f"{NAP4}: {MIL}[C01.1].en: ")
+
+
+# --- a file cut short ----------------------------------------------------------------
+
+_CHOICE = re.compile(r"^      \S[^:]*:")
+_COLUMN = re.compile(r"^  - datastore_id: (\S+)")
+_RESOURCE_KEY = re.compile(r"^  ([a-z_]+):")
+_EXAMPLE_KEY = re.compile(r"^      ([a-z_]+):")
+_PLAN_COLUMNS = ("reporting_period", "commitments", "milestones", "indicators", "status")
+
+
+def entry_boundaries(lines: list[str]) -> dict[int, str]:
+    """Where a definition can be cut so that what is left is still valid YAML, up to the
+    end of its example record: before each plan column and its first and last choice,
+    before the first and the last text column and the column after them, before each
+    key of the resource after its columns, and before the example record and its first,
+    status and last cells."""
+    columns: list[tuple[int, str]] = []
+    choices: dict[str, list[int]] = {}
+    cuts: dict[int, str] = {}
+    record: list[tuple[int, str]] = []
+    column = ""
+    after_fields = in_record = False
+    for i, line in enumerate(lines):
+        if m := _COLUMN.match(line):
+            column = m.group(1)
+            columns.append((i, column))
+        elif m := _RESOURCE_KEY.match(line):
+            if in_record:
+                break  # filters, filter_one, sort: the rest is presentation
+            if after_fields:
+                cuts[i] = f"resource key {m.group(1)}"
+            after_fields = after_fields or m.group(1) == "fields"
+            column = ""
+        elif line.startswith("    record:"):
+            in_record = True
+            cuts[i] = "example record"
+        elif in_record and (m := _EXAMPLE_KEY.match(line)):
+            record.append((i, m.group(1)))
+        elif in_record and re.match(r"    \S", line):
+            break
+        elif column in _PLAN_COLUMNS and _CHOICE.match(line):
+            choices.setdefault(column, []).append(i)
+    names = [name for _, name in columns]
+    after_text = columns[names.index("challenges_fr") + 1][1]
+    for i, name in columns:
+        if name in (*_PLAN_COLUMNS, "progress_en", "challenges_fr", after_text):
+            cuts[i] = f"column {name}"
+    for name, found in choices.items():
+        cuts[found[0]] = f"first choice of {name}"
+        cuts[found[-1]] = f"last choice of {name}"
+    for i, cell in (record[0], *[r for r in record if r[1] == "status"], record[-1]):
+        cuts[i] = f"example record's {cell}"
+    return dict(sorted(cuts.items()))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_a_definition_cut_at_an_entry_boundary_is_refused(name: str) -> None:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines(keepends=True)
+    cuts = entry_boundaries(lines)
+    assert {
+        "column status",
+        "last choice of status",
+        "column progress_en",
+        "resource key datastore_primary_key",
+        "resource key examples",
+        "example record's status",
+    } <= set(cuts.values())
+    for i, where in cuts.items():
+        with pytest.raises(SourceError) as info:
+            read_definition("".join(lines[:i]), name)
+        problems = info.value.problems
+        assert all(p.file == name and p.location and p.message for p in problems), where
+        # what is left is valid YAML: it is refused for what it lacks
+        assert not any(p.message.startswith("not valid YAML") for p in problems), where
+
+
+def test_what_a_cut_definition_lacks_is_said() -> None:
+    lines = (DATA / NAP6).read_text(encoding="utf-8").splitlines(keepends=True)
+    cuts = {where: i for i, where in entry_boundaries(lines).items()}
+
+    def problems(where: str) -> dict[str, str]:
+        with pytest.raises(SourceError) as info:
+            read_definition("".join(lines[: cuts[where]]), NAP6)
+        return {p.location: p.message for p in info.value.problems}
+
+    assert problems("last choice of status") == {
+        "resources[0].fields[progress_en]": "missing columns 'progress_en', 'progress_fr', "
+        "'evidence_en', 'evidence_fr', 'challenges_en', 'challenges_fr'",
+        "resources[0].datastore_primary_key": "field required",
+        "resources[0].examples": "field required",
+    }
+    assert problems("column record_created") == {
+        "resources[0].datastore_primary_key": "field required",
+        "resources[0].examples": "field required",
+    }
+    found = problems("example record's status")
+    assert list(found) == ["resources[0].examples.record"]
+    assert "the example record has no 'status': is the file cut short?" in {
+        p.message
+        for p in _problems_of_text("".join(lines[: cuts["example record's status"]]), NAP6)
+    }
+
+
+def _problems_of_text(text: str, file: str) -> list[Any]:
+    with pytest.raises(SourceError) as info:
+        read_definition(text, file)
+    return info.value.problems
+
+
+def test_what_follows_the_example_record_is_not_needed() -> None:
+    text = (DATA / NAP5).read_text(encoding="utf-8")
+    cut = text[: text.index("    filters:")]
+    assert definition_document(read_definition(cut, NAP5)).version == (
+        definition_document(read_definition(text, NAP5)).version
+    )
+
+
+def test_a_definition_announcing_more_commitments_than_it_holds_is_refused() -> None:
+    data = minimal()
+    fld = data["resources"][0]["fields"][1]
+    fld["description"]["en"] = "The 2 commitments in the 2022-2024 National Action Plan"
+    fld["description"]["fr"] = "Les 2 engagements dans le Plan d'action national de 2022-2024"
+    ((_, loc, msg),) = problems_of(data)
+    assert loc == "resources[0].fields[commitments].description"
+    assert "announces 2 commitments" in msg and "hold 1" in msg
+
+
+def test_an_example_record_naming_undefined_choices_is_refused() -> None:
+    data = minimal()
+    record = data["resources"][0]["examples"]["record"]
+    record["indicators"] = "C09.9.9"
+    record["colour"] = "blue"
+    found = {loc: msg for _, loc, msg in problems_of(data)}
+    assert set(found) == {
+        "resources[0].examples.record.indicators",
+        "resources[0].examples.record.colour",
+    }
+    assert "'C09.9.9'" in found["resources[0].examples.record.indicators"]

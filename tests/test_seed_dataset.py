@@ -3,6 +3,7 @@ broken dataset file is refused with messages that say where and what to fix."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 from graph.document import GraphDocument, NodeRecord
 from loaders.errors import SourceError
 from loaders.seed_dataset import (
+    SECTIONS,
     SeedDataset,
     bundled_dataset_path,
     looks_like_seed_dataset,
@@ -380,3 +382,48 @@ def test_looks_like_seed_dataset_tells_it_from_other_files() -> None:
     assert not looks_like_seed_dataset({"dataset_type": "nap", "resources": []})
     assert not looks_like_seed_dataset({"dataset": "ogp-seed", "plans": []})
     assert not looks_like_seed_dataset(["dataset", "plans"])
+
+
+# --- a file cut short ---------------------------------------------------------------
+
+
+def test_a_dataset_cut_at_an_entry_boundary_is_refused(text: str) -> None:
+    lines = text.splitlines(keepends=True)
+    start = lines.index("partnership:\n")
+    cuts = [i for i, line in enumerate(lines) if i >= start and re.match(r"  - |\w+:", line)]
+    assert len(cuts) == 34  # 8 sections, 26 entries
+    for i in cuts:
+        with pytest.raises(SourceError) as caught:
+            read_seed_dataset("".join(lines[:i]), "cut.yaml")
+        locations = {problem.location for problem in caught.value.problems}
+        # a count the header declares, or a section missing or left empty
+        expected = {f"dataset.entries.{s}" for s in SECTIONS} | set(SECTIONS)
+        assert locations and locations <= expected, (lines[i], locations)
+
+
+def test_what_a_cut_dataset_lacks_is_said(text: str) -> None:
+    cut = text[: text.rindex("\n  - key: ") + 1]
+    with pytest.raises(SourceError) as caught:
+        read_seed_dataset(cut, "cut.yaml")
+    assert str(caught.value) == (
+        "cut.yaml: dataset.entries.initiatives: the header declares 7 entries in "
+        "'initiatives', the file lists 6: is the file cut short or the count out of date?"
+    )
+
+
+def test_the_declared_entries_are_checked(text: str) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["dataset"]["entries"]["events"] = 2
+        data["dataset"]["entries"]["summits"] = 1
+        del data["dataset"]["entries"]["people"]
+
+    problems = where(refused(text, edit))
+    assert set(problems) == {"dataset.entries.summits"}  # the shape first
+
+    def recount(data: dict[str, Any]) -> None:
+        data["dataset"]["entries"]["events"] = 2
+        del data["dataset"]["entries"]["people"]
+
+    problems = where(refused(text, recount))
+    assert set(problems) == {"dataset.entries.events", "dataset.entries.people"}
+    assert "declares 0 entries in 'people', the file lists 3" in problems["dataset.entries.people"]

@@ -17,15 +17,14 @@ import yaml
 
 from loaders.errors import SourceError
 from loaders.nap_definitions import NapDefinition, definition_document, read_definition
+from loaders.text import decode_utf8 as decode_tracker_bytes
 from loaders.tracker_records import (
     REQUIRED_COLUMNS,
     PlanCatalog,
     TrackerRow,
-    decode_tracker_bytes,
     looks_like_tracker_csv,
     match_plan,
-    parse_tracker_csv,
-    read_tracker_csv,
+    read_tracker_rows,
     tracker_document,
     validate_rows,
 )
@@ -47,9 +46,27 @@ def catalogs(definitions: dict[str, NapDefinition]) -> dict[str, PlanCatalog]:
     return {d.plan_key: PlanCatalog.from_definition(d) for d in definitions.values()}
 
 
+def parse_tracker_csv(text: str | bytes, file: str) -> list[TrackerRow]:
+    """The records of a CSV as a load reads them; every problem raised."""
+    rows, found = read_tracker_rows(text, file)
+    if found:
+        raise SourceError(found)
+    return rows
+
+
+def read_tracker_csv(
+    text: str | bytes, file: str, catalogs: Any
+) -> tuple[PlanCatalog, list[TrackerRow]]:
+    """Read a CSV, find its plan and check the records against it, as a load does."""
+    rows = parse_tracker_csv(text, file)
+    catalog = match_plan(rows, catalogs, file)
+    validate_rows(rows, catalog, file)
+    return catalog, rows
+
+
 def example_record(name: str) -> dict[str, str]:
     """The example record a definition file carries (``resources[0].examples.record``)."""
-    data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    data = yaml.load((DATA / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     record = data["resources"][0]["examples"]["record"]
     return {key: str(value) for key, value in record.items()}
 
@@ -397,3 +414,22 @@ def test_tracker_document_refuses_invalid_rows(catalogs: dict[str, PlanCatalog])
     rows = [TrackerRow(2, "2019-03", "C01", "C01.1", "C01.1.99", "SP")]
     found = problems(tracker_document, rows, catalogs["CAN-2018-2020"], "r.csv")
     assert found == [("r.csv", "line 2", "unknown indicator C01.1.99 in CAN-2018-2020")]
+
+
+def test_a_csv_cut_inside_a_record_is_refused() -> None:
+    rows = [
+        record("2019-03", "C01.1.1"),
+        record("2019-03", "C01.1.2", progress_en="- one, with a comma\n- two", evidence_fr="x"),
+    ]
+    text = to_csv(rows)
+    last = text.rindex("2019-03,C01,C01.1,C01.1.2")
+    # the header declares 11 columns: a record cut before its last one lacks some, and a
+    # record cut inside a quoted cell never closes it
+    ends = [last + i for i, ch in enumerate(text[last:]) if ch == ","]
+    inside_quotes = text.index("- two", last)
+    for cut in [*ends, inside_quotes]:
+        rows_read, found = read_tracker_rows(text[:cut], "cut.csv")
+        assert [row.indicator for row in rows_read] == ["C01.1.1"], cut
+        ((file, loc, msg),) = [(p.file, p.location, p.message) for p in found]
+        assert (file, loc) == ("cut.csv", "line 3"), cut
+        assert "expected 11 fields" in msg or "cannot read the record" in msg, (cut, msg)
