@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -42,6 +43,15 @@ ALLOWED_METHODS = "GET, POST, OPTIONS"
 VARY = "Accept, Accept-Language, Accept-Encoding"
 
 
+@dataclass
+class Answer:
+    """The GraphQL response to one operation, its HTTP status and any header it needs."""
+
+    body: dict[str, Any]
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 class GraphQLEndpoint:
     """An ASGI app answering GraphQL over HTTP at one path."""
 
@@ -69,15 +79,6 @@ class GraphQLEndpoint:
         accept = request.headers.get("accept")
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": ALLOWED_METHODS})
-        if request.method not in ("GET", "POST"):
-            return self._refused(
-                RequestError(
-                    f"{request.method} is not answered here; use GET or POST",
-                    405,
-                    headers={"Allow": ALLOWED_METHODS},
-                ),
-                JSON,
-            )
         wants_page = request.method == "GET" and "query" not in request.query_params
         if wants_page and self.page is not None and accepts_html(accept):
             return await self.page(request)
@@ -91,22 +92,29 @@ class GraphQLEndpoint:
                 ),
                 JSON,
             )
+        if request.method not in ("GET", "POST"):
+            return self._refused(
+                RequestError(
+                    f"{request.method} is not answered here; use GET or POST",
+                    405,
+                    headers={"Allow": ALLOWED_METHODS},
+                ),
+                media,
+            )
         try:
             operations, batched = await read_operations(request, self.settings)
         except RequestError as error:
             return self._refused(error, media)
         answers = [await self._run(request, operation, media) for operation in operations]
         if batched:
-            return self._json([body for body, _ in answers], 200, media)
-        body, status = answers[0]
+            return self._json([answer.body for answer in answers], 200, media)
+        answer = answers[0]
         if request.method == "GET":
-            return self._cacheable(request, body, status, media)
-        return self._json(body, status, media)
+            return self._cacheable(request, answer, media)
+        return self._json(answer.body, answer.status, media, answer.headers)
 
-    async def _run(
-        self, request: Request, operation: OperationRequest, media: str
-    ) -> tuple[dict[str, Any], int]:
-        """The answer to one operation and its status."""
+    async def _run(self, request: Request, operation: OperationRequest, media: str) -> Answer:
+        """The answer to one operation."""
         try:
             text = document_text(operation, self.documents)
             check_text(text, "The document")
@@ -134,7 +142,7 @@ class GraphQLEndpoint:
             )
         except RequestError as error:
             log.info("request refused: %s", error.message)
-            return {"errors": [error.formatted()]}, error.status_for(media)
+            return Answer({"errors": [error.formatted()]}, error.status_for(media), error.headers)
         context = await self.context(request)
         context[CONTEXT_KEY] = prepared
         allowed = {OperationType.QUERY}
@@ -167,12 +175,12 @@ class GraphQLEndpoint:
         response.headers["Vary"] = VARY
         return response
 
-    def _cacheable(
-        self, request: Request, body: dict[str, Any], status: int, media: str
-    ) -> Response:
+    def _cacheable(self, request: Request, answer: Answer, media: str) -> Response:
         """A GET answer with validators: ``ETag`` over data and errors, 304 when unchanged."""
+        body, status = answer.body, answer.status
         if status != 200 or body.get("errors"):
-            return self._json(body, status, media, {"Cache-Control": "no-store"})
+            headers = {**answer.headers, "Cache-Control": "no-store"}
+            return self._json(body, status, media, headers)
         essence = json.dumps(
             [media, body.get("data"), body.get("errors")], sort_keys=True, ensure_ascii=False
         )
@@ -194,7 +202,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or any(tag.removeprefix("W/") == weak for tag in tags)
 
 
-def _body(result: ExecutionResult, media: str) -> tuple[dict[str, Any], int]:
+def _body(result: ExecutionResult, media: str) -> Answer:
     """The GraphQL response of an executed operation and its status.
 
     An operation that never started executing (its document invalid, its
@@ -211,4 +219,4 @@ def _body(result: ExecutionResult, media: str) -> tuple[dict[str, Any], int]:
     if result.extensions:
         body["extensions"] = result.extensions
     status = 400 if not_started and media != JSON else 200
-    return body, status
+    return Answer(body, status)

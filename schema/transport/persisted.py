@@ -26,8 +26,7 @@ def document_text(operation: OperationRequest, cache: DocumentCache) -> str:
         if operation.query is None or not operation.query.strip():
             raise RequestError(
                 "No GraphQL document: send it in `query` (or its hash in "
-                "`extensions.persistedQuery`)",
-                refusal=Refusal.GRAPHQL,
+                "`extensions.persistedQuery`)"
             )
         return operation.query
     wanted = _checked_hash(persisted)
