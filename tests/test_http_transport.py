@@ -527,3 +527,35 @@ def test_under_a_root_path_links_stay_under_the_prefix() -> None:
             assert answer.json()["data"] == {"__typename": "Query"}
 
     asyncio.run(go())
+
+
+def test_a_long_document_is_prepared_off_the_event_loop() -> None:
+    """Parsing and validating ~5,000 tokens takes long; other requests are served meanwhile."""
+    long_document = "{ " + " ".join(f"a{i}: __typename" for i in range(1600)) + " }"
+
+    async def go() -> tuple[float, float]:
+        async with client_for() as (client, _):
+            gaps: list[float] = []
+            done = asyncio.Event()
+
+            async def ticker() -> None:
+                loop = asyncio.get_running_loop()
+                last = loop.time()
+                while not done.is_set():
+                    await asyncio.sleep(0.005)
+                    now = loop.time()
+                    gaps.append(now - last)
+                    last = now
+
+            async def long_request() -> float:
+                started = asyncio.get_running_loop().time()
+                response = await client.post("/graphql", json={"query": long_document})
+                assert "aliases" in response.json()["errors"][0]["message"].lower()
+                done.set()
+                return asyncio.get_running_loop().time() - started
+
+            took, _ = await asyncio.gather(long_request(), ticker())
+            return took, max(gaps)
+
+    took, longest_gap = asyncio.run(go())
+    assert longest_gap < took / 2, (took, longest_gap)

@@ -9,6 +9,7 @@ accepts. GET answers are cacheable: ``Cache-Control``, a weak ``ETag`` and 304.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -25,7 +26,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
-from schema.document_cache import CONTEXT_KEY, DocumentCache
+from schema.document_cache import CONTEXT_KEY, OFFLOAD_CHARS, DocumentCache
 from schema.errors import Refusal, RequestError
 from schema.settings import ApiSettings
 from schema.transport.inputs import check_text, check_variables
@@ -118,7 +119,10 @@ class GraphQLEndpoint:
         try:
             text = document_text(operation, self.documents)
             check_text(text, "The document")
-            prepared = self.documents.prepare(text)
+            if len(text) > OFFLOAD_CHARS:
+                prepared = await asyncio.to_thread(self.documents.prepare, text)
+            else:
+                prepared = self.documents.prepare(text)
             if prepared.syntax_error is not None:
                 error = prepared.syntax_error
                 raise RequestError(
