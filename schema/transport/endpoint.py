@@ -213,9 +213,10 @@ def _body(result: ExecutionResult, media: str) -> Answer:
     variables wrong) has no ``data``: a request error, 400 under
     ``application/graphql-response+json``.
     """
-    errors = [error.formatted for error in result.errors or []]
+    raw_errors = result.errors or []
+    errors = [error.formatted for error in raw_errors]
     not_started = isinstance(result, PreExecutionError) or (
-        result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+        result.data is None and bool(raw_errors) and all(e.path is None for e in raw_errors)
     )
     body: dict[str, Any] = {} if not_started else {"data": result.data}
     if errors:
