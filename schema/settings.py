@@ -62,7 +62,12 @@ class ApiSettings(BaseSettings):
         default=512, ge=0, description="parsed and validated documents kept (and persisted ones)"
     )
     document_cache_chars: int = Field(
-        default=4_000_000, ge=0, description="characters of document text the cache may hold"
+        default=500_000,
+        ge=0,
+        description=(
+            "characters of document text the cache may hold (a dense document's syntax tree "
+            "takes up to ~300 bytes a character: 150 MB at most by default)"
+        ),
     )
 
     @field_validator("cors_origins", mode="before")
