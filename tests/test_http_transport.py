@@ -559,3 +559,20 @@ def test_a_long_document_is_prepared_off_the_event_loop() -> None:
 
     took, longest_gap = asyncio.run(go())
     assert longest_gap < took / 2, (took, longest_gap)
+
+
+def test_a_fault_of_the_service_is_a_json_500(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from schema.transport import endpoint
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(endpoint, "check_variables", broken)
+    with caplog.at_level(logging.ERROR):
+        response = send(json={"query": "{ __typename }"})
+    assert response.status_code == 500
+    assert response.headers["content-type"] == JSON_TYPE
+    assert "internal detail" not in response.text and response.json()["errors"]
+    assert any(record.exc_info for record in caplog.records)

@@ -40,6 +40,7 @@ ContextFactory = Callable[[Request], Awaitable[dict[str, Any]]]
 PageRenderer = Callable[[Request], Awaitable[Response]]
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
+UNEXPECTED = "Unexpected error while answering this request; it has been logged."
 #: what makes two answers to the same URL differ
 VARY = "Accept, Accept-Language, Accept-Encoding"
 
@@ -72,7 +73,11 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        response = await self.answer(request)
+        try:
+            response = await self.answer(request)
+        except Exception:  # a fault of the service: logged in full, answered in JSON
+            log.exception("unexpected failure answering %s %s", request.method, request.url.path)
+            response = self._json({"errors": [{"message": UNEXPECTED}]}, 500, JSON)
         await response(scope, receive, send)
 
     async def answer(self, request: Request) -> Response:
