@@ -378,13 +378,14 @@ def test_cors_lets_any_origin_read_by_default() -> None:
         headers={
             "origin": ORIGIN,
             "access-control-request-method": "POST",
-            "access-control-request-headers": "content-type",
+            "access-control-request-headers": "content-type, apollographql-client-name",
         },
     )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "POST" in preflight.headers["access-control-allow-methods"]
-    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+    allowed_headers = preflight.headers["access-control-allow-headers"].lower()
+    assert "content-type" in allowed_headers and "apollographql-client-name" in allowed_headers
     post = send(json={"query": "{ __typename }"}, headers={"origin": ORIGIN})
     assert post.headers["access-control-allow-origin"] == "*"
     assert "etag" in post.headers["access-control-expose-headers"].lower()

@@ -8,8 +8,9 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from schema.settings import ApiSettings
 
-#: request headers a page may send (browsers preflight anything beyond the simple ones)
-ALLOWED_HEADERS = ["Accept", "Accept-Language", "Content-Type", "If-None-Match", "X-Request-Id"]
+#: request headers a page may send: any (the data is public and no credentials are allowed,
+#: so client libraries' own headers, such as Apollo's, need no configuration)
+ALLOWED_HEADERS = ["*"]
 #: response headers a page may read
 EXPOSED_HEADERS = ["ETag", "Cache-Control", "Content-Language", "X-Request-Id"]
 
