@@ -15,16 +15,19 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
+from strawberry.http.ides import get_graphql_ide_html
 
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
 from schema.context import Context
+from schema.document_cache import DocumentCache, PreparedDocuments
 from schema.entities import ENTITY_TYPES
 from schema.extensions import extensions_for, is_unexpected
 from schema.lang import from_accept_language
 from schema.query import Query
 from schema.settings import ApiSettings
+from schema.transport.endpoint import ContextFactory, GraphQLEndpoint
+from schema.transport.middleware import transport_middleware
 
 log = logging.getLogger("ogp_graph.app")
 
@@ -40,10 +43,19 @@ class OgpSchema(strawberry.Schema):
                 log.info("request refused: %s", error.message)
 
 
-def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
-    """The GraphQL schema, with its limits and error handling."""
+def build_schema(
+    settings: ApiSettings | None = None, documents: DocumentCache | None = None
+) -> strawberry.Schema:
+    """The GraphQL schema, with its limits and error handling.
+
+    With ``documents``, requests take their parsed and validated document from
+    that cache (the transport prepares it) instead of parsing it again.
+    """
     settings = settings or ApiSettings()
-    return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions_for(settings))
+    extensions = extensions_for(settings)
+    if documents is not None:
+        extensions = [lambda: PreparedDocuments(documents), *extensions]
+    return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions)
 
 
 def example_queries() -> list[dict[str, str]]:
@@ -56,34 +68,34 @@ def example_queries() -> list[dict[str, str]]:
     return tabs
 
 
-class GraphQLApp(GraphQL[dict[str, Any], None]):
-    """Strawberry's ASGI view with our context and GraphiQL's example tabs."""
+async def graphiql_page(request: Request) -> Response:
+    """GraphiQL, opened on the example tabs; it sends its queries to the page's own URL."""
+    tabs = example_queries()
+    html = get_graphql_ide_html(graphql_ide="graphiql")
+    first = json.dumps(tabs[0]["query"] if tabs else "")
+    html = html.replace(
+        "const EXAMPLE_QUERY = `",
+        f"const OGP_EXAMPLES = {json.dumps(tabs)};\n"
+        f"      const EXAMPLE_QUERY = {first};\n      const STRAWBERRY_WELCOME = `",
+    )
+    html = html.replace("fetcher: fetcher,", "fetcher: fetcher, defaultTabs: OGP_EXAMPLES,")
+    html = html.replace("<title>Strawberry GraphiQL</title>", "<title>ogp-graph</title>")
+    return HTMLResponse(html)
 
-    def __init__(self, schema: strawberry.Schema, settings: ApiSettings) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
-        self.settings = settings
 
-    async def get_context(self, request: Any, response: Any = None) -> dict[str, Any]:
+def context_factory(settings: ApiSettings) -> ContextFactory:
+    """What the resolvers of each operation share: the store, the language, a statement log."""
+
+    async def context(request: Request) -> dict[str, Any]:
         store: Store = request.app.state.store
-        context = Context(
+        ogp = Context(
             store=store,
-            settings=self.settings,
+            settings=settings,
             lang=from_accept_language(request.headers.get("accept-language")),
         )
-        return {"request": request, "response": response, "ogp": context}
+        return {"request": request, "ogp": ogp}
 
-    async def render_graphql_ide(self, request: Request) -> Response:
-        tabs = example_queries()
-        html = self.graphql_ide_html
-        first = json.dumps(tabs[0]["query"] if tabs else "")
-        html = html.replace(
-            "const EXAMPLE_QUERY = `",
-            f"const OGP_EXAMPLES = {json.dumps(tabs)};\n"
-            f"      const EXAMPLE_QUERY = {first};\n      const STRAWBERRY_WELCOME = `",
-        )
-        html = html.replace("fetcher: fetcher,", "fetcher: fetcher, defaultTabs: OGP_EXAMPLES,")
-        html = html.replace("<title>Strawberry GraphiQL</title>", "<title>ogp-graph</title>")
-        return HTMLResponse(html)
+    return context
 
 
 async def health(request: Request) -> JSONResponse:
@@ -96,15 +108,35 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "store": store.endpoint.description})
 
 
+async def home(request: Request) -> Response:
+    """``/`` sends browsers to GraphiQL, under the prefix the app is served at."""
+    return RedirectResponse(request.scope.get("root_path", "").rstrip("/") + "/graphql")
+
+
 def create_app(
     endpoint: BoltEndpoint,
     store_settings: StoreSettings | None = None,
     api_settings: ApiSettings | None = None,
 ) -> Starlette:
-    """The application, connected to the store at ``endpoint``."""
+    """The application, connected to the store at ``endpoint``.
+
+    Behind a reverse proxy under a path prefix, serve it with uvicorn's
+    ``root_path`` set to that prefix: routes, redirects and GraphiQL stay under it.
+    """
     store_settings = store_settings or StoreSettings()
     api_settings = api_settings or ApiSettings()
-    graphql = GraphQLApp(build_schema(api_settings), api_settings)
+    documents = DocumentCache(
+        api_settings.document_cache_entries,
+        api_settings.document_cache_chars,
+        api_settings.max_tokens,
+    )
+    graphql = GraphQLEndpoint(
+        build_schema(api_settings, documents),
+        api_settings,
+        documents,
+        context_factory(api_settings),
+        page=graphiql_page if api_settings.graphiql else None,
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -114,17 +146,15 @@ def create_app(
         finally:
             await app.state.store.close()
 
-    async def home(request: Request) -> Response:
-        return RedirectResponse("/graphql")
-
-    return Starlette(
-        routes=[
-            Route("/", home),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/health", health),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/", home),
+        Route("/graphql", graphql),  # every method: the endpoint answers 405 itself, in JSON
+        Route("/health", health),
+    ]
+    middleware = [*transport_middleware(api_settings)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.documents = documents
+    return app
 
 
 def create_app_from_env() -> Starlette:

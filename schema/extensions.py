@@ -21,7 +21,8 @@ from schema.errors import UserInputError
 from schema.settings import ApiSettings
 
 #: errors whose message is meant for the user; anything else is masked
-_USER_FACING = (UserInputError, QueryError, StoreError)
+#: (a GraphQLError as cause: graphql-core refusing a value, e.g. an Int out of range)
+_USER_FACING = (UserInputError, QueryError, StoreError, GraphQLError)
 MASKED_MESSAGE = "Unexpected error while answering this request; it has been logged."
 
 

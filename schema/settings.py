@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import json
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ApiSettings(BaseSettings):
@@ -28,3 +31,52 @@ class ApiSettings(BaseSettings):
     max_graph_nodes: int = Field(default=500, ge=1, description="nodes an exploration returns")
     max_path_length: int = Field(default=8, ge=1, description="`maxLength` of shortestPath")
     graphiql: bool = Field(default=True, description="serve GraphiQL to browsers")
+
+    # --- the HTTP transport ---------------------------------------------------
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        description=(
+            "origins whose pages may call the API (CORS), comma-separated; `*` (the default) "
+            "lets any page read the public data, an empty value turns CORS off"
+        ),
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="the largest request body, refused unread (413)"
+    )
+    max_batch_operations: int = Field(
+        default=10, ge=0, description="operations in one batched request (a JSON array); 0 = off"
+    )
+    max_string_length: int = Field(
+        default=10_000, ge=16, description="characters of one string value in variables"
+    )
+    max_input_depth: int = Field(
+        default=32, ge=2, description="nesting of objects and lists in one variable's value"
+    )
+    get_max_age: int = Field(
+        default=60, ge=0, description="seconds a GET answer may be cached (`Cache-Control`)"
+    )
+    gzip_minimum_bytes: int = Field(
+        default=1024, ge=0, description="answers at least this large are gzipped when accepted"
+    )
+    document_cache_entries: int = Field(
+        default=512, ge=0, description="parsed and validated documents kept (and persisted ones)"
+    )
+    document_cache_chars: int = Field(
+        default=500_000,
+        ge=0,
+        description=(
+            "characters of document text the cache may hold (a dense document's syntax tree "
+            "takes up to ~300 bytes a character: 150 MB at most by default)"
+        ),
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """``OGP_GRAPH_CORS_ORIGINS`` is a comma-separated list (or a JSON list)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+        return value

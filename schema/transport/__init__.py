@@ -1,0 +1,1 @@
+"""GraphQL over HTTP: reading requests, choosing the media type, answering, CORS and gzip."""
