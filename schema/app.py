@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -25,6 +23,7 @@ from schema.extensions import extensions_for, is_unexpected
 from schema.lang import from_accept_language
 from schema.query import Query
 from schema.settings import ApiSettings
+from schema.web import graphiql_page, web_routes
 
 log = logging.getLogger("ogp_graph.app")
 
@@ -46,16 +45,6 @@ def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
     return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions_for(settings))
 
 
-def example_queries() -> list[dict[str, str]]:
-    """GraphiQL's ready-to-run tabs: the ``.graphql`` files of ``schema/examples``."""
-    folder = resources.files("schema") / "examples"
-    tabs = []
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".graphql"):
-            tabs.append({"query": item.read_text(encoding="utf-8")})
-    return tabs
-
-
 class GraphQLApp(GraphQL):
     """Strawberry's ASGI view with our context and GraphiQL's example tabs."""
 
@@ -74,17 +63,7 @@ class GraphQLApp(GraphQL):
         return {"request": request, "response": response, "ogp": context}
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        tabs = example_queries()
-        html = self.graphql_ide_html
-        first = json.dumps(tabs[0]["query"] if tabs else "")
-        html = html.replace(
-            "const EXAMPLE_QUERY = `",
-            f"const OGP_EXAMPLES = {json.dumps(tabs)};\n"
-            f"      const EXAMPLE_QUERY = {first};\n      const STRAWBERRY_WELCOME = `",
-        )
-        html = html.replace("fetcher: fetcher,", "fetcher: fetcher, defaultTabs: OGP_EXAMPLES,")
-        html = html.replace("<title>Strawberry GraphiQL</title>", "<title>ogp-graph</title>")
-        return HTMLResponse(html)
+        return graphiql_page(request)
 
 
 async def health(request: Request) -> JSONResponse:
@@ -123,6 +102,7 @@ def create_app(
             Route("/", home),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/health", health),
+            *web_routes(),
         ],
         lifespan=lifespan,
     )
