@@ -14,8 +14,12 @@ ENV PYTHONUNBUFFERED=1 \
 # The source stays root-owned: the running user cannot change the code it runs.
 WORKDIR /src
 COPY . .
-RUN pip install --no-cache-dir . \
-    && rm -rf build ./*.egg-info
+# Node.js and npm only to build GraphiQL's and the graph view's files (setup.py runs
+# `npm ci` in web/); they leave the image afterwards.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm \
+    && pip install --no-cache-dir . \
+    && apt-get purge -y --auto-remove nodejs npm && rm -rf /var/lib/apt/lists/* \
+    && rm -rf build ./*.egg-info web/node_modules
 
 # Unprivileged user, with a numeric id so that runAsNonRoot-style checks can verify it.
 # Its home is the working directory: anything the app writes (e.g. the embedded

@@ -1,5 +1,13 @@
 """Exploration for graph views: a node's neighbourhood and the shortest path between two.
 
+Both answers are deterministic, the same on Neo4j and on the embedded store:
+
+- a neighbourhood lists the start node once, first, then the nodes within reach
+  by their distance from it (fewest hops first), ties by id; under a limit,
+  the first ones in that order are kept;
+- among several shortest paths, the one whose sequence of node ids is smallest
+  (compared id by id, as strings) is chosen.
+
 Path lengths cannot be Cypher parameters, so there is one statement per
 length, from 1 to :data:`MAX_DEPTH`; the API checks the asked length first.
 """
@@ -18,14 +26,21 @@ _HIDDEN = "Dataset"
 
 @cache
 def neighbourhood(label: str, depth: int) -> Statement:
-    """Nodes within ``depth`` hops of ``$id`` (at most ``$limit`` besides it) and the edges among them."""
+    """``$id``'s node, then at most ``$limit`` others within ``depth`` hops, and the edges among them.
+
+    Rows: ``nodes`` (properties, in the order above), ``edges`` (``source``,
+    ``target``, ``type``; unordered), ``available`` (how many nodes other than
+    the start were within reach).
+    """
     _check(label, depth)
     return statement(
         f"explore.neighbourhood[{label},{depth}]",
         f"MATCH (a:{label} {{id: $id}}) "
-        f"OPTIONAL MATCH (a)-[*1..{depth}]-(b) WHERE NOT b:{_HIDDEN} "
-        "WITH a, collect(DISTINCT b) AS reached "
-        "WITH a, size(reached) AS available, [a] + reached[0..$limit] AS ns "
+        f"OPTIONAL MATCH p = (a)-[*1..{depth}]-(b) WHERE b <> a AND NOT b:{_HIDDEN} "
+        "WITH a, b, min(length(p)) AS distance "
+        "ORDER BY distance, b.id "
+        "WITH a, collect(b) AS reached "
+        "WITH size(reached) AS available, [a] + reached[0..$limit] AS ns "
         "UNWIND ns AS x "
         "OPTIONAL MATCH (x)-[r]->(y) WHERE y IN ns "
         "WITH ns, available, collect(DISTINCT CASE WHEN r IS NULL THEN null "
@@ -36,13 +51,18 @@ def neighbourhood(label: str, depth: int) -> Statement:
 
 @cache
 def shortest_path(start: str, end: str, length: int) -> Statement:
-    """One shortest path of at most ``length`` hops from ``$from`` to ``$to``, either direction."""
+    """The shortest path of at most ``length`` hops from ``$from`` to ``$to``, either direction.
+
+    Among paths of equal length, the one with the smallest sequence of node ids.
+    """
     _check(start, length)
     _check(end, length)
     return statement(
         f"explore.shortest_path[{start},{end},{length}]",
         f"MATCH (a:{start} {{id: $from}}) MATCH (b:{end} {{id: $to}}) "
-        f"MATCH p = shortestPath((a)-[*..{length}]-(b)) "
+        f"MATCH p = allShortestPaths((a)-[*..{length}]-(b)) "
+        "WITH p, [n IN nodes(p) | n.id] AS ids "
+        "ORDER BY ids LIMIT 1 "
         "RETURN [n IN nodes(p) | properties(n)] AS nodes, "
         "[r IN relationships(p) | {source: startNode(r).id, target: endNode(r).id, "
         "type: type(r)}] AS edges",

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
@@ -28,6 +25,7 @@ from schema.query import Query
 from schema.settings import ApiSettings
 from schema.transport.endpoint import ContextFactory, GraphQLEndpoint
 from schema.transport.middleware import transport_middleware
+from schema.web import graphiql_page, web_routes
 
 log = logging.getLogger("ogp_graph.app")
 
@@ -58,29 +56,8 @@ def build_schema(
     return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions)
 
 
-def example_queries() -> list[dict[str, str]]:
-    """GraphiQL's ready-to-run tabs: the ``.graphql`` files of ``schema/examples``."""
-    folder = resources.files("schema") / "examples"
-    tabs = []
-    for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".graphql"):
-            tabs.append({"query": item.read_text(encoding="utf-8")})
-    return tabs
-
-
-async def graphiql_page(request: Request) -> Response:
-    """GraphiQL, opened on the example tabs; it sends its queries to the page's own URL."""
-    tabs = example_queries()
-    html = get_graphql_ide_html(graphql_ide="graphiql")
-    first = json.dumps(tabs[0]["query"] if tabs else "")
-    html = html.replace(
-        "const EXAMPLE_QUERY = `",
-        f"const OGP_EXAMPLES = {json.dumps(tabs)};\n"
-        f"      const EXAMPLE_QUERY = {first};\n      const STRAWBERRY_WELCOME = `",
-    )
-    html = html.replace("fetcher: fetcher,", "fetcher: fetcher, defaultTabs: OGP_EXAMPLES,")
-    html = html.replace("<title>Strawberry GraphiQL</title>", "<title>ogp-graph</title>")
-    return HTMLResponse(html)
+async def _graphiql(request: Request) -> Response:
+    return graphiql_page(request)
 
 
 def context_factory(settings: ApiSettings) -> ContextFactory:
@@ -135,7 +112,7 @@ def create_app(
         api_settings,
         documents,
         context_factory(api_settings),
-        page=graphiql_page if api_settings.graphiql else None,
+        page=_graphiql if api_settings.graphiql else None,
     )
 
     @asynccontextmanager
@@ -150,6 +127,7 @@ def create_app(
         Route("/", home),
         Route("/graphql", graphql),  # every method: the endpoint answers 405 itself, in JSON
         Route("/health", health),
+        *web_routes(),
     ]
     middleware = [*transport_middleware(api_settings)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -34,8 +34,19 @@ class GraphEdge:
 
 @strawberry.type(description="Nodes and edges, in the shape graph drawing libraries take.")
 class GraphView:
-    nodes: list[GraphNode] = strawberry.field(description="The nodes, the starting one first.")
-    edges: list[GraphEdge] = strawberry.field(description="The relationships among them.")
+    nodes: list[GraphNode] = strawberry.field(
+        description=(
+            "Each node once. In a neighbourhood: the starting node first, then the others by "
+            "their distance from it (fewest hops first), ties by id. On a path: from its "
+            "start to its end."
+        )
+    )
+    edges: list[GraphEdge] = strawberry.field(
+        description=(
+            "The relationships among those nodes. In a neighbourhood: each once, ordered by "
+            "`source`, then `type`, then `target`. On a path: from its start to its end."
+        )
+    )
     truncated: bool = strawberry.field(
         description="True when `limit` left out nodes that are within reach."
     )
@@ -57,7 +68,7 @@ def caption(props: dict[str, Any], lang: Lang) -> str:
 
 
 def _view(
-    nodes: list[dict[str, Any]], edges: list[dict[str, Any] | None], lang: Lang, truncated: bool
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]], lang: Lang, truncated: bool
 ) -> GraphView:
     return GraphView(
         nodes=[
@@ -71,7 +82,6 @@ def _view(
                 source=strawberry.ID(e["source"]), target=strawberry.ID(e["target"]), type=e["type"]
             )
             for e in edges
-            if e
         ],
         truncated=truncated,
     )
@@ -89,7 +99,11 @@ async def neighborhood(
     limit: Annotated[
         int | None,
         strawberry.argument(
-            description="At most this many nodes besides the start (default and maximum: the configured node limit, 500)."
+            description=(
+                "At most this many nodes besides the start (default and maximum: the configured "
+                "node limit, 500). The nodes kept are the nearest, ties by id, so the same "
+                "on every store."
+            )
         ),
     ] = None,
     lang: CaptionLang = None,
@@ -110,7 +124,10 @@ async def neighborhood(
     if not rows:
         return None
     row = rows[0]
-    return _view(row["nodes"], row["edges"], context.lang_for(lang), row["available"] > limit)
+    edges = sorted(
+        (e for e in row["edges"] if e), key=lambda e: (e["source"], e["type"], e["target"])
+    )
+    return _view(row["nodes"], edges, context.lang_for(lang), row["available"] > limit)
 
 
 async def shortest_path(

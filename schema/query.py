@@ -90,10 +90,12 @@ class Query(RootLists):
     neighborhood: GraphView | None = strawberry.field(
         resolver=neighborhood,
         description="A node and what lies within `depth` hops of it, with the edges among them; "
-        "null when the id is unknown.",
+        "null when the id is unknown. Each node comes once: the start first, then the nearest "
+        "(fewest hops, ties by id), which are also the ones kept under `limit`.",
     )
     shortest_path: GraphView | None = strawberry.field(
         resolver=shortest_path,
         description="One shortest path between two nodes, in either direction; null when there "
-        "is none within `maxLength` hops or an id is unknown.",
+        "is none within `maxLength` hops or an id is unknown. Among paths of equal length, the "
+        "one whose sequence of node ids is smallest (compared id by id, as text).",
     )

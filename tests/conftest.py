@@ -37,6 +37,9 @@ from ogp_graph.loading import ensure_bundled_dataset, load_locations
 from schema.app import create_app
 from schema.settings import ApiSettings
 
+#: fixtures of other modules, shared by the whole session
+pytest_plugins = ("tests.fresh_serve",)
+
 ROOT = Path(__file__).resolve().parents[1]
 NAP_DIR = ROOT.parent / "shared" / "data" / "canada-nap"
 NAP_FILES = {

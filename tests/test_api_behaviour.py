@@ -172,7 +172,7 @@ def test_limits_refuse_abusive_documents(store_endpoint: BoltEndpoint) -> None:
 
 
 def test_every_graphiql_example_runs_without_errors(gql: GraphQLClient) -> None:
-    from schema.app import example_queries
+    from schema.web import example_queries
 
     examples = example_queries()
     assert len(examples) >= 5
