@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from graph.errors import StoreError
 from graph.query_builder import QueryError
 from graph.store import statement_log
+from schema.cost import RequestLimits
 from schema.errors import UserInputError
 from schema.settings import ApiSettings
 
@@ -56,6 +57,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 def extensions_for(settings: ApiSettings) -> list[Any]:
     """The extensions of the schema, with the configured limits."""
     return [
+        lambda: RequestLimits(settings),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
