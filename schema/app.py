@@ -12,13 +12,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, StatementLog, Store
+from schema import operations, request_id
 from schema.context import Context
 from schema.entities import ENTITY_TYPES
 from schema.extensions import extensions_for, is_unexpected
@@ -33,6 +35,7 @@ class OgpSchema(strawberry.Schema):
     """The schema, logging refused requests briefly and unexpected failures in full."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        operations.record_errors(errors)
         for error in errors:
             if is_unexpected(error):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
@@ -87,16 +90,6 @@ class GraphQLApp(GraphQL):
         return HTMLResponse(html)
 
 
-async def health(request: Request) -> JSONResponse:
-    """Liveness and store reachability, for load balancers and compose."""
-    store: Store = request.app.state.store
-    try:
-        await store.verify()
-    except Exception as exc:  # the message is the point of this endpoint
-        return JSONResponse({"status": "store unavailable", "detail": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ok", "store": store.endpoint.description})
-
-
 def create_app(
     endpoint: BoltEndpoint,
     store_settings: StoreSettings | None = None,
@@ -106,6 +99,9 @@ def create_app(
     store_settings = store_settings or StoreSettings()
     api_settings = api_settings or ApiSettings()
     graphql = GraphQLApp(build_schema(api_settings), api_settings)
+    # operations (schema/operations.py): request ids, load shedding, metrics, health checks
+    request_id.install()
+    metrics = operations.Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -122,7 +118,14 @@ def create_app(
         routes=[
             Route("/", home),
             Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/health", health),
+            *operations.routes(metrics, api_settings.ready_timeout),
+        ],
+        middleware=[
+            Middleware(
+                operations.OperationsMiddleware,
+                metrics=metrics,
+                max_in_flight=api_settings.max_in_flight,
+            )
         ],
         lifespan=lifespan,
     )

@@ -23,6 +23,7 @@ the settings of :class:`schema.settings.ApiSettings` tune them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +56,7 @@ from graphql.error import GraphQLSyntaxError
 from graphql.language import Lexer, Source
 from strawberry.extensions import SchemaExtension
 
+from schema.operations import record_operation
 from schema.settings import ApiSettings
 
 #: the ``extensions.code`` of each refusal
@@ -470,6 +472,8 @@ class RequestLimits(SchemaExtension):
 
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
+        with suppress(RuntimeError):  # several operations, none named: refused later
+            record_operation(self.execution_context.operation_type.value)
         if document is not None:
             check_literals(document, self.settings)
         yield

@@ -19,6 +19,7 @@ from graph.query_builder import QueryError
 from graph.store import statement_log
 from schema.cost import RequestLimits
 from schema.errors import UserInputError
+from schema.operations import record_statements
 from schema.settings import ApiSettings
 
 #: errors whose message is meant for the user; anything else is masked
@@ -36,6 +37,7 @@ class CypherStatements(SchemaExtension):
                 context["ogp"].statements = entry
             self._entry = entry
             yield
+            record_statements(entry.count)
 
     def get_results(self) -> dict[str, Any]:
         entry = getattr(self, "_entry", None)

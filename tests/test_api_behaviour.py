@@ -153,8 +153,8 @@ def test_an_unreachable_store_gives_a_graphql_error_that_says_so() -> None:
         message = body["errors"][0]["message"]
         assert "unreachable" in message and "127.0.0.1" in message
         assert "Traceback" not in str(body)
-        health = httpx.get(f"{server.url}/health")
-        assert health.status_code == 503
+        ready = httpx.get(f"{server.url}/ready")
+        assert ready.status_code == 503
 
 
 def test_limits_refuse_abusive_documents(store_endpoint: BoltEndpoint) -> None:
