@@ -199,8 +199,8 @@ def _spread_names(selection_set: SelectionSetNode | None) -> Iterator[str]:
         for selection in current.selections:
             if isinstance(selection, FragmentSpreadNode):
                 yield selection.name.value
-            elif selection.selection_set is not None:  # type: ignore[union-attr]
-                stack.append(selection.selection_set)  # type: ignore[union-attr]
+            elif isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                stack.append(selection.selection_set)
 
 
 def check_literals(document: DocumentNode, settings: ApiSettings) -> None:
@@ -404,17 +404,14 @@ class CostEstimator:
                 continue
             field_type: GraphQLInputType = field.type
             inner = get_named_type(field_type)
-            if is_list_type(get_nullable_type(field_type)) and _is_list_condition(inner) is False:
+            if is_list_type(get_nullable_type(field_type)):  # AND / OR: each term counts
                 items = given if isinstance(given, list) else [given]
-                if is_input_object_type(inner) and "AND" in inner.fields:  # type: ignore[union-attr]
-                    weight += sum(1 + self._where_weight(item, inner) for item in items)
-                else:
-                    weight += 1
-            elif _is_list_condition(inner):
+                weight += sum(1 + self._where_weight(item, inner) for item in items)
+            elif isinstance(inner, GraphQLInputObjectType) and _is_list_condition(inner):
                 for quantifier in ("some", "none", "all"):
                     condition = given.get(quantifier) if isinstance(given, dict) else None
                     if condition is not None:
-                        nested = get_named_type(inner.fields[quantifier].type)  # type: ignore[union-attr]
+                        nested = get_named_type(inner.fields[quantifier].type)
                         weight += self.settings.cost_fanout * max(
                             1, self._where_weight(condition, nested)
                         )
