@@ -224,7 +224,7 @@ def main() -> None:
         )
         try:
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 600
             while True:
                 try:
                     if httpx.get(f"{base}/ready", timeout=5).status_code == 200:
