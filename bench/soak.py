@@ -124,13 +124,13 @@ async def client(url: str, until: float, windows: list[Window], seed: int) -> No
         while time.monotonic() < until:
             name = chooser.choices(names, weights)[0]
             started = time.monotonic()
-            window = windows[-1]
             try:
                 response = await http.post(url, json={"query": queries[name]})
                 body = response.json()
             except (httpx.HTTPError, ValueError):
-                window.errors += 1
+                windows[-1].errors += 1
                 continue
+            window = windows[-1]  # the window the answer came in
             window.latencies.append(time.monotonic() - started)
             if response.status_code == 503:
                 window.busy += 1
@@ -151,7 +151,11 @@ async def soak(url: str, pid: int, args: argparse.Namespace) -> list[dict[str, f
     ]
     print("  t(s)  requests  errors  refused  busy   p50 ms   p99 ms   RSS MiB")
     while not all(t.done() for t in tasks):
-        await asyncio.sleep(min(args.window, max(0.1, until - time.monotonic() + 0.5)))
+        left = until - time.monotonic()
+        if left > 0:
+            await asyncio.sleep(min(args.window, left))
+        else:  # the last answers of requests sent before the end
+            await asyncio.wait(tasks)
         done, windows[-1:] = windows[-1], [Window(time.monotonic())]
         row = {
             "t": round(time.monotonic() - started, 1),
@@ -168,7 +172,6 @@ async def soak(url: str, pid: int, args: argparse.Namespace) -> list[dict[str, f
             f"{row['t']:6.0f}  {row['requests']:8d}  {row['errors']:6d}  {row['refused']:7d}  "
             f"{row['busy']:4d}  {row['p50_ms']:7.1f}  {row['p99_ms']:7.1f}  {row['rss_mib']:8.1f}"
         )
-    await asyncio.gather(*tasks)
     return rows
 
 
