@@ -51,8 +51,8 @@ class CypherStatements(SchemaExtension):
 def is_unexpected(error: GraphQLError) -> bool:
     """True for a failure that is not the user's doing: its message is masked and logged."""
     original = error.original_error
-    if original is None:  # a validation error of the document: its message is for the user
-        return False
+    if original is None or isinstance(original, GraphQLError):
+        return False  # a validation error, or a variable's value that does not fit its type
     return not isinstance(original, _USER_FACING)
 
 
