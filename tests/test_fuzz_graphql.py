@@ -87,7 +87,7 @@ def test_generated_queries_get_no_5xx_and_no_internal_detail(checker: Checker, m
         checker.query(str(document))
 
     checker.fuzz(run)
-    assert checker.sent > 20
+    assert checker.sent > 5
 
 
 JSON_VALUES = st.recursive(
