@@ -10,12 +10,14 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
+from schema import operations, request_id
 from schema.context import Context
 from schema.document_cache import DocumentCache, PreparedDocuments
 from schema.entities import ENTITY_TYPES
@@ -34,6 +36,7 @@ class OgpSchema(strawberry.Schema):
     """The schema, logging refused requests briefly and unexpected failures in full."""
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        operations.record_errors(errors)
         for error in errors:
             if is_unexpected(error):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
@@ -75,16 +78,6 @@ def context_factory(settings: ApiSettings) -> ContextFactory:
     return context
 
 
-async def health(request: Request) -> JSONResponse:
-    """Liveness and store reachability, for load balancers and compose."""
-    store: Store = request.app.state.store
-    try:
-        await store.verify()
-    except Exception as exc:  # the message is the point of this endpoint
-        return JSONResponse({"status": "store unavailable", "detail": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ok", "store": store.endpoint.description})
-
-
 async def home(request: Request) -> Response:
     """``/`` sends browsers to GraphiQL, under the prefix the app is served at."""
     return RedirectResponse(request.scope.get("root_path", "").rstrip("/") + "/graphql")
@@ -114,6 +107,9 @@ def create_app(
         context_factory(api_settings),
         page=_graphiql if api_settings.graphiql else None,
     )
+    # operations (schema/operations.py): request ids, load shedding, metrics, health checks
+    request_id.install()
+    metrics = operations.Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -126,10 +122,17 @@ def create_app(
     routes = [
         Route("/", home),
         Route("/graphql", graphql),  # every method: the endpoint answers 405 itself, in JSON
-        Route("/health", health),
+        *operations.routes(metrics, api_settings.ready_timeout),
         *web_routes(),
     ]
-    middleware = [*transport_middleware(api_settings)]
+    middleware = [
+        *transport_middleware(api_settings),
+        Middleware(
+            operations.OperationsMiddleware,
+            metrics=metrics,
+            max_in_flight=api_settings.max_in_flight,
+        ),
+    ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.documents = documents
     return app

@@ -32,6 +32,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from schema import operations
+
 log = logging.getLogger("ogp_graph.documents")
 
 #: the key under which the transport hands the prepared document to the schema
@@ -110,8 +112,10 @@ class DocumentCache:
             if entry is not None:
                 self._entries.move_to_end(key)
                 self.counters.hits += 1
+                operations.record_document_cache(hit=True)
                 return entry
             self.counters.misses += 1
+        operations.record_document_cache(hit=False)
         entry = self._parse(text)
         self._keep(key, entry)
         return entry

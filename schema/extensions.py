@@ -17,7 +17,9 @@ from strawberry.extensions import (
 from graph.errors import StoreError
 from graph.query_builder import QueryError
 from graph.store import statement_log
+from schema.cost import RequestLimits
 from schema.errors import UserInputError
+from schema.operations import record_statements
 from schema.settings import ApiSettings
 
 #: errors whose message is meant for the user; anything else is masked
@@ -36,6 +38,7 @@ class CypherStatements(SchemaExtension):
                 context["ogp"].statements = entry
             self._entry = entry
             yield
+            record_statements(entry.count)
 
     def get_results(self) -> dict[str, Any]:
         entry = getattr(self, "_entry", None)
@@ -49,14 +52,15 @@ class CypherStatements(SchemaExtension):
 def is_unexpected(error: GraphQLError) -> bool:
     """True for a failure that is not the user's doing: its message is masked and logged."""
     original = error.original_error
-    if original is None:  # a validation error of the document: its message is for the user
-        return False
+    if original is None or isinstance(original, GraphQLError):
+        return False  # a validation error, or a variable's value that does not fit its type
     return not isinstance(original, _USER_FACING)
 
 
 def extensions_for(settings: ApiSettings) -> list[Any]:
     """The extensions of the schema, with the configured limits."""
     return [
+        lambda: RequestLimits(settings),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),

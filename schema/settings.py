@@ -46,12 +46,6 @@ class ApiSettings(BaseSettings):
     max_batch_operations: int = Field(
         default=10, ge=0, description="operations in one batched request (a JSON array); 0 = off"
     )
-    max_string_length: int = Field(
-        default=10_000, ge=16, description="characters of one string value in variables"
-    )
-    max_input_depth: int = Field(
-        default=32, ge=2, description="nesting of objects and lists in one variable's value"
-    )
     get_max_age: int = Field(
         default=60, ge=0, description="seconds a GET answer may be cached (`Cache-Control`)"
     )
@@ -80,3 +74,41 @@ class ApiSettings(BaseSettings):
                 return json.loads(text)
             return [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
         return value
+
+    # --- cost budget and bounded input (schema/cost.py) ------------------------------------
+    cost_budget: int = Field(
+        default=200_000,
+        ge=1,
+        description="the largest estimated cost of one request (rows it can touch) accepted",
+    )
+    cost_scan_rows: int = Field(
+        default=1_000,
+        ge=1,
+        description="rows a root list, count, search or grouping is assumed to scan",
+    )
+    cost_fanout: int = Field(
+        default=10,
+        ge=1,
+        description="related nodes assumed per relationship: plain lists and `where` on a link",
+    )
+    max_list_length: int = Field(
+        default=500, ge=1, description="items in one list argument or variable (ids, in, OR...)"
+    )
+    max_string_length: int = Field(
+        default=1_000, ge=1, description="characters in one string argument or variable"
+    )
+    max_input_depth: int = Field(
+        default=24, ge=2, description="nesting depth of one argument or variable value"
+    )
+    max_document_length: int = Field(
+        default=100_000, ge=100, description="characters in one GraphQL document"
+    )
+    # --- load shedding (schema/operations.py) ----------------------------------------------
+    max_in_flight: int = Field(
+        default=64,
+        ge=1,
+        description="GraphQL requests one process answers at once; more get 503 busy",
+    )
+    ready_timeout: float = Field(
+        default=2.0, gt=0, description="seconds /ready waits for the store before saying no"
+    )
