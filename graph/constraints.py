@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from graph import search_index
 from graph.model import LABELS
 from graph.statements import Statement, statement
 from graph.store import Store
@@ -42,7 +43,7 @@ def schema_statements() -> list[Statement]:
         for label, props in _INDEXED.items()
         for prop in props
     ]
-    return result
+    return result + search_index.schema_statements()
 
 
 async def ensure_schema(store: Store) -> None:
