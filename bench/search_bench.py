@@ -61,8 +61,8 @@ def _copies(rows: list[dict[str, Any]], first: int, last: int) -> GraphDocument:
     return doc
 
 
-async def grow(store: Store, copies: int, per_document: int) -> int:
-    """Add ``copies`` copies of the plans' nodes; returns how many nodes were added."""
+async def grow(store: Store, copies: int, per_document: int, repeat: int) -> int:
+    """Add ``copies`` copies of the plans' nodes, timing search after each load."""
     rows = await store.read(_PLAN_NODES)
     added = 0
     for first in range(1, copies + 1, per_document):
@@ -71,10 +71,11 @@ async def grow(store: Store, copies: int, per_document: int) -> int:
         report = await write_document(store, _copies(rows, first, last))
         added += sum(report.created.values())
         print(
-            f"  copies {first}-{last}: {sum(report.created.values())} nodes "
+            f"at {last + 1}x: loaded {sum(report.created.values())} more nodes "
             f"in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
+        await measure(store, repeat if last == copies else 1)
     return added
 
 
@@ -105,7 +106,8 @@ async def measure(store: Store, repeat: int) -> None:
     print(
         f"search, {len(cases)} judged queries x {repeat}: median {statistics.median(times):.1f} ms, "
         f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms "
-        f"(of which in the store: median {statistics.median(store_times):.1f} ms)"
+        f"(of which in the store: median {statistics.median(store_times):.1f} ms)",
+        flush=True,
     )
     common = sorted(totals.items(), key=lambda kv: -kv[1])[:5]
     print("largest result sets:", ", ".join(f"{q!r}: {n}" for q, n in common))
@@ -134,9 +136,8 @@ def main() -> None:
                 print("at 1x:", flush=True)
                 await measure(client, args.repeat)
                 started = time.perf_counter()
-                added = await grow(client, args.copies, args.per_document)
+                added = await grow(client, args.copies, args.per_document, args.repeat)
                 print(f"added {added} nodes in {time.perf_counter() - started:.0f} s", flush=True)
-                await measure(client, args.repeat)
             finally:
                 await client.close()
 
