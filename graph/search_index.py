@@ -364,16 +364,17 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
     for chunk in _chunks(sorted(by_bucket)):
         for row in await tx.run(READ_BUCKETS, ids=chunk):
             stored[row["id"]] = row["postings"]
-    created, updated = [], []
+    created: list[dict[str, str]] = []
+    updated: list[dict[str, str]] = []
     for bucket, keys in by_bucket.items():
         entries = _parse_bucket(stored.get(bucket))
         for key in keys:
             postings = Postings.decode(entries[key]).as_dict() if key in entries else {}
-            for doc, weight in deltas[key].items():
-                if weight is None:
+            for doc, stored_weight in deltas[key].items():
+                if stored_weight is None:
                     postings.pop(doc, None)
                 else:
-                    postings[doc] = weight
+                    postings[doc] = stored_weight
             entries[key] = Postings.from_dict(postings).encode() if postings else ""
         row = {"id": bucket, "postings": _format_bucket(entries)}
         (updated if bucket in stored else created).append(row)

@@ -9,12 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from graph import search as engine
+from graph.analysis import Language
 from graph.model import ENTITY_LABELS
 from schema.connection import Connection, build_connection
 from schema.errors import UserInputError
 from schema.fields import AfterArg, FirstArg, page_bounds
 from schema.lang import Lang
 from schema.node import Node, ctx, wrap
+
+#: the analyser's name of each language
+_LANGUAGE: dict[Lang, Language] = {Lang.EN: "en", Lang.FR: "fr"}
 
 EntityType = strawberry.enum(
     Enum(
@@ -83,11 +87,11 @@ async def search(
         raise UserInputError("'query' needs at least one word")
     offset, limit = page_bounds(info, first, after)
     chosen = [t.value for t in types] if types else list(ENTITY_LABELS)
-    shown = ctx(info).lang_for(lang).value
+    shown = _LANGUAGE[ctx(info).lang_for(lang)]
     result = await engine.search(
         ctx(info).store,
         query,
-        langs=[lang.value] if lang else ["en", "fr"],
+        langs=[_LANGUAGE[lang]] if lang else ["en", "fr"],
         labels=chosen,
         skip=offset,
         limit=limit,
