@@ -247,6 +247,11 @@ def _read_documents(label: str) -> Statement:
 
 
 @cache
+def _all_ids(label: str) -> Statement:
+    return statement(f"search.all_ids[{label}]", f"MATCH (n:{label}) RETURN n.id AS id")
+
+
+@cache
 def _mark_documents(label: str) -> Statement:
     return statement(
         f"search.mark_documents[{label}]",
@@ -287,6 +292,7 @@ def lintable_statements() -> Iterator[Statement]:
     )
     for label in ENTITY_LABELS:
         yield _read_documents(label)
+        yield _all_ids(label)
         yield _mark_documents(label)
 
 
@@ -324,7 +330,13 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
     Runs inside the writer's transaction, so the index and the facts are stored together.
     """
     meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
-    fresh = meta.docs == 0  # nothing indexed yet (or by another version): index everything
+    fresh = meta.docs == 0
+    if fresh:  # nothing indexed yet, or by another version: index every entity of the store
+        ids_by_label = {
+            label: list(ids_by_label.get(label, []))
+            + [row["id"] for row in await tx.run(_all_ids(label))]
+            for label in ENTITY_LABELS
+        }
     # doc number -> (old keys, new keys)
     changes: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
     marks: dict[str, list[dict[str, Any]]] = defaultdict(list)
