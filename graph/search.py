@@ -130,82 +130,93 @@ class SearchResult:
 
 
 class _Index:
-    """The postings of a query's keys, restricted to the asked labels."""
+    """The postings of a query's keys (weights per document), restricted to the asked labels."""
 
     def __init__(self, rows: Iterable[dict[str, Any]], keys: set[str], labels: Sequence[str]):
         self.docs = 1
         codes: set[int] = set()
+        every_label = False
         texts: dict[str, str | None] = {}
         for row in rows:
             if row["id"] == META_ID:
                 self.docs = max(1, row.get("docs") or 1)
                 stored = list(row.get("labels") or [])
                 codes = {stored.index(label) for label in labels if label in stored}
+                every_label = all(label in labels for label in stored)
             else:
                 texts[row["id"]] = row["postings"]
-        self.postings: dict[str, dict[int, float]] = {}
+        self.weights: dict[str, dict[int, int]] = {}
         mask = (1 << LABEL_BITS) - 1
         by_bucket: dict[str, list[str]] = {}
         for key in keys:
             by_bucket.setdefault(bucket_id(key), []).append(key)
         for bucket, wanted in by_bucket.items():
             for key, found in read_bucket(texts.get(bucket), wanted).items():
-                self.postings[key] = {
-                    doc: weight / WEIGHT_SCALE
-                    for doc, weight in zip(found.docs, found.weights, strict=True)
-                    if doc & mask in codes
-                }
+                if every_label:
+                    self.weights[key] = dict(zip(found.docs, found.weights, strict=True))
+                else:
+                    self.weights[key] = {
+                        doc: weight
+                        for doc, weight in zip(found.docs, found.weights, strict=True)
+                        if doc & mask in codes
+                    }
 
-    def scores(self, key: str | None) -> dict[int, float]:
-        """BM25 of ``key`` for every document that holds it."""
-        postings = self.postings.get(key or "", {})
-        if not postings:
-            return {}
-        df = len(postings)
-        idf = math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
-        return {doc: idf * w * (K1 + 1) / (w + K1) for doc, w in postings.items()}
-
-    def best(self, per_lang: dict[Language, str]) -> dict[int, float]:
-        """The best score of a word over its languages, per document."""
-        result: dict[int, float] = {}
+    def holders(self, per_lang: dict[Language, str]) -> set[int]:
+        """The documents that hold a word in any of its languages."""
+        found: set[int] = set()
         for key in per_lang.values():
-            for doc, score in self.scores(key).items():
-                if score > result.get(doc, 0.0):
-                    result[doc] = score
+            found.update(self.weights.get(key, ()))
+        return found
+
+    def best(self, per_lang: dict[Language, str], docs: Iterable[int]) -> dict[int, float]:
+        """BM25 of a word for each of ``docs`` that holds it, in its best language."""
+        parts = []
+        for key in per_lang.values():
+            postings = self.weights.get(key)
+            if postings:
+                df = len(postings)
+                idf = math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
+                parts.append((postings, idf))
+        result: dict[int, float] = {}
+        for doc in docs:
+            top = 0.0
+            for postings, idf in parts:
+                stored = postings.get(doc)
+                if stored is not None:
+                    w = stored / WEIGHT_SCALE
+                    top = max(top, idf * w * (K1 + 1) / (w + K1))
+            if top:
+                result[doc] = top
         return result
 
 
 def rank(plan: QueryPlan, index: _Index) -> list[tuple[int, float]]:
     """Every matching document with its score, best first (ties: the earlier indexed)."""
-    slots = [index.best(per_lang) for per_lang in plan.required]
+    holders = [index.holders(per_lang) for per_lang in plan.required]
     matching: set[int] = set()
-    if slots:
-        ordered = sorted(slots, key=len)
-        matching = set(ordered[0])
-        for other in ordered[1:]:
-            matching &= other.keys()
-        if not matching and len(slots) > 1:
+    if holders:
+        ordered = sorted(holders, key=len)
+        matching = set(ordered[0]).intersection(*ordered[1:])
+        if not matching and len(holders) > 1:
             coverage: dict[int, int] = {}
-            for slot in slots:
-                for doc in slot:
+            for held in holders:
+                for doc in held:
                     coverage[doc] = coverage.get(doc, 0) + 1
             most = max(coverage.values(), default=0)
-            if 2 * most >= len(slots):
+            if 2 * most >= len(holders):
                 matching = {doc for doc, count in coverage.items() if count == most}
     exact: dict[int, float] = {}
     for key in plan.exact.values():
-        for doc, weight in index.postings.get(key, {}).items():
-            exact[doc] = max(exact.get(doc, 0.0), weight)
+        for doc, weight in index.weights.get(key, {}).items():
+            exact[doc] = max(exact.get(doc, 0.0), weight / WEIGHT_SCALE)
     matching |= exact.keys()
     scores = dict.fromkeys(matching, 0.0)
-    for slot in slots:
-        for doc, score in slot.items():
-            if doc in scores:
-                scores[doc] += score
+    for per_lang in plan.required:
+        for doc, score in index.best(per_lang, matching).items():
+            scores[doc] += score
     for per_lang, weight in plan.optional:
-        for doc, score in index.best(per_lang).items():
-            if doc in scores:
-                scores[doc] += weight * score
+        for doc, score in index.best(per_lang, matching & index.holders(per_lang)).items():
+            scores[doc] += weight * score
     for doc, weight in exact.items():
         scores[doc] += EXACT_BONUS * weight
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
