@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from graph import search_index
 from graph.domain import ENTITIES
 from graph.model import LABELS
 from graph.statements import Statement, statement
@@ -39,7 +40,7 @@ def schema_statements() -> list[Statement]:
         for label, props in _INDEXED.items()
         for prop in props
     ]
-    return result
+    return result + search_index.schema_statements()
 
 
 async def ensure_schema(store: Store) -> None:

@@ -22,9 +22,13 @@ Every node has exactly one label, a stable global `id` of the form `Label:key`
 and `loadedAt` (ISO 8601, UTC, when it was last written). Text that exists in
 both languages is stored as two properties, `<name>_en` and `<name>_fr`. The
 writer adds, for search and filters, `<name>_norm` (a list of the lower-cased,
-accent-free forms of both languages), `searchText`, `searchText_en` and
-`searchText_fr` (all the node's text, folded the same way), and
-`id_sort`/`code_sort` (numbers zero-padded, for natural order).
+accent-free forms of both languages) and `id_sort`/`code_sort` (numbers
+zero-padded, for natural order). For search, the writer also keeps an index
+(`graph/search_index.py`): every entity gets `searchDoc` (its number in the
+index) and `searchIndexed` (the keys it is indexed under, with their weights),
+and `SearchIndex` nodes (no relationships) hold the postings of the keys hashed
+to them, plus one `SearchIndex:<version>:meta` node (how many entities are
+indexed).
 
 Kinds: *text* (one text), *bilingual* (`_en`/`_fr`), *url* (bilingual web address),
 *int*, *date* (`YYYY-MM` or `YYYY-MM-DD`, compared in calendar order), *enum* (one of

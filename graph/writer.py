@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from graph import search_index
 from graph.document import GraphDocument, NodeRecord, RelRecord
 from graph.errors import StoreRejected
 from graph.model import LABELS, RELATIONS, Relation, relation
@@ -25,7 +26,7 @@ from graph.store import Store, Transaction
 
 BATCH = 500
 #: bumped when the derived properties change, so that stored sources are written again
-FORMAT = "2"
+FORMAT = "3"
 #: properties the writer sets on every write; with those of derived_text, not facts
 _BOOKKEEPING = frozenset({"loadedAt", "sources"})
 
@@ -146,27 +147,15 @@ def derived_properties(props: dict[str, Any]) -> dict[str, Any]:
 def derived_text(props: dict[str, Any]) -> dict[str, Any]:
     """Folded copies of a node's text, for filters and search.
 
-    ``<name>_norm`` for every bilingual text (both languages), and
-    ``searchText`` over all its text, ``searchText_en``/``searchText_fr`` per language.
+    ``<name>_norm`` for every bilingual text (both languages); search keeps its own
+    index (:mod:`graph.search_index`).
     """
     derived: dict[str, Any] = {}
-    texts: dict[str, list[str]] = {"en": [], "fr": []}
     bases = {key[:-3] for key in props if key.endswith(("_en", "_fr"))}
     for base in sorted(bases):
         given = {lang: props.get(f"{base}_{lang}") for lang in ("en", "fr")}
         folded = {lang: fold(v) for lang, v in given.items() if isinstance(v, str) and v}
         derived[f"{base}_norm"] = list(dict.fromkeys(folded.values())) or None
-        if not base.lower().endswith("url"):
-            for lang, value in folded.items():
-                texts[lang].append(value)
-    for key in ("code", "name", "abbreviation", "period"):
-        if isinstance(props.get(key), str):
-            for lang in texts:
-                texts[lang].append(fold(props[key]))
-    both = texts["en"] + texts["fr"]
-    derived["searchText"] = " | ".join(dict.fromkeys(both)) or None
-    for lang, values in texts.items():
-        derived[f"searchText_{lang}"] = " | ".join(dict.fromkeys(values)) or None
     for key in ("id", "code"):
         if isinstance(props.get(key), str):
             derived[f"{key}_sort"] = natural_key(props[key])
@@ -279,6 +268,8 @@ async def write_document(
                         )
                 advance(len(batch))
         if not dry_run:
+            # the search index's upkeep, in the same transaction as the facts
+            await search_index.update(tx, {lb: [n.id for n in recs] for lb, recs in nodes.items()})
             await tx.run(
                 _MARK_DATASET,
                 id=dataset_id(doc.name),

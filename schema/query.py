@@ -84,8 +84,9 @@ class Query(RootLists):
 
     search = strawberry.field(
         resolver=search,
-        description="Entities whose titles and texts contain the words asked, in English, French "
-        "or both, ignoring case and accents; best matches first.",
+        description="Entities that hold the words asked, in English, French or both (case, "
+        "accents, plurals and small words aside), best matches first, each with the fields "
+        "that matched and marked snippets.",
     )
     neighborhood: GraphView | None = strawberry.field(
         resolver=neighborhood,

@@ -1,15 +1,15 @@
-"""``search``: ranked matches across every entity's text, in one or both languages."""
+"""``search``: ranked matches across every entity's text, with highlights, in one or both languages."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.types import Info
 
+from graph import search as engine
+from graph.analysis import Language
 from graph.model import ENTITY_LABELS
-from graph.normalize import fold
-from graph.search import SEARCH, search_words
 from schema.connection import Connection, build_connection
 from schema.entities import EntityType
 from schema.errors import UserInputError
@@ -17,20 +17,49 @@ from schema.fields import AfterArg, FirstArg, page_bounds
 from schema.lang import Lang
 from schema.node import Node, ctx, wrap
 
+#: the analyser's name of each language
+_LANGUAGE: dict[Lang, Language] = {Lang.EN: "en", Lang.FR: "fr"}
 
-@strawberry.type(description="One search result: the entity and how well it matches.")
+
+@strawberry.type(description="A field of a search result that holds words of the query.")
+class SearchMatch:
+    field: str = strawberry.field(
+        description="The name of the field that matched (`title`, `name`, `code`, "
+        "`abbreviation`, `description`, `fullText`, ...), as on the entity's type."
+    )
+    lang: Lang = strawberry.field(description="The language of the text the snippet comes from.")
+    snippet: str = strawberry.field(
+        description="A short extract of the field (at most about 180 characters, `…` where "
+        "cut) with the matched words wrapped in `<mark>`…`</mark>`; the rest of the text is "
+        "HTML-escaped, so it can be shown as HTML."
+    )
+
+
+@strawberry.type(description="One search result: the entity, how well it matches, and where.")
 class SearchHit:
     score: float = strawberry.field(
-        description="From 0 to 1: 0.6 for the share of words found, 0.3 for the share found in "
-        "its title or name, 0.1 for the whole phrase. Results come best first."
+        description="Relevance from 0 to 1, relative to the best result of this search (1). "
+        "Results come best first: an exact code, abbreviation, id, name or title first, then "
+        "by BM25 over fields (names, titles and codes weigh more than full text), words found "
+        "side by side above scattered ones."
     )
     entity: Node = strawberry.field(description="The entity that matches.")
+    matches: list[SearchMatch] = strawberry.field(
+        description="The fields that hold the query's words (best first, at most 3), in the "
+        "language asked (`lang`, else the request's language) when that language has any."
+    )
 
 
 async def search(
     info: Info,
     query: Annotated[
-        str, strawberry.argument(description="Words to look for; case and accents do not matter.")
+        str,
+        strawberry.argument(
+            description="Words to look for. Case, accents, plurals and small words (`the`, "
+            "`de`, `l'`) do not matter; codes (`C01.1.1`, `tbs-sct`) are matched whole. "
+            "Every word is required; when no entity holds them all, those holding the most "
+            "(at least half) are returned."
+        ),
     ],
     lang: Annotated[
         Lang | None,
@@ -43,23 +72,29 @@ async def search(
     first: FirstArg = None,
     after: AfterArg = None,
 ) -> Connection[SearchHit]:
-    words = search_words(query)
-    if not words:
+    if not engine.query_has_words(query):
         raise UserInputError("'query' needs at least one word")
     offset, limit = page_bounds(info, first, after)
-    chosen = [t.value for t in types] if types else list(ENTITY_LABELS)
-    rows = await ctx(info).store.read(
-        SEARCH,
-        words=words,
-        phrase=fold(query),
-        lang=lang.value if lang else "both",
-        types=chosen,
+    chosen = [cast(str, t.value) for t in types] if types else list(ENTITY_LABELS)
+    shown = _LANGUAGE[ctx(info).lang_for(lang)]
+    result = await engine.search(
+        ctx(info).store,
+        query,
+        langs=[_LANGUAGE[lang]] if lang else ["en", "fr"],
+        labels=chosen,
         skip=offset,
         limit=limit,
+        show=[shown, "fr" if shown == "en" else "en"],
     )
-    total = rows[0]["total"] if rows else 0
     hits = [
-        SearchHit(score=round(float(hit["score"]), 4), entity=wrap(hit["node"]))  # type: ignore[arg-type]
-        for hit in (rows[0]["page"] if rows else [])
+        SearchHit(
+            score=hit.score,
+            entity=wrap(hit.node),  # type: ignore[arg-type]
+            matches=[
+                SearchMatch(field=m.field, lang=Lang(m.lang), snippet=m.snippet)
+                for m in hit.matches
+            ],
+        )
+        for hit in result.hits
     ]
-    return build_connection(hits, offset, total, offset + len(hits) < total)
+    return build_connection(hits, offset, result.total, offset + len(hits) < result.total)

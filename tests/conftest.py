@@ -64,6 +64,19 @@ Send = Callable[..., httpx.Response]
 
 _exit_status = 0
 
+#: fixtures that start the embedded store or a real server: a test using one is marked ``store``
+STORE_FIXTURES = frozenset(
+    {"session_store", "store_endpoint", "data_dir", "tracker_csv", "server", "gql", "fresh_serve"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``store`` every test that needs the store through its fixtures."""
+    for item in items:
+        if STORE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.store)
+
+
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     global _exit_status

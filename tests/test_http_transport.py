@@ -177,7 +177,7 @@ MALFORMED: list[tuple[str, dict[str, Any], int, str]] = [
             }
         },
         400,
-        "at most 10000",
+        "at most 1000 are accepted",
     ),
     ("where variable 900 levels deep", json_body(where_variable(900)), 400, "too deeply"),
     ("where variable 100 levels deep", json_body(where_variable(100)), 400, "levels deep"),
@@ -192,7 +192,7 @@ MALFORMED: list[tuple[str, dict[str, Any], int, str]] = [
             }
         },
         400,
-        "nests too deeply",
+        "more than 20 levels deep",
     ),
     (
         "unknown persisted query",

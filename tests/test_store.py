@@ -112,7 +112,7 @@ def test_the_timeout_reaches_api_users_as_a_plain_error(store_endpoint: BoltEndp
             '{ search(query: "open government data") { totalCount } }'
         )
     assert body["errors"][0]["message"].startswith(
-        "the statement 'search.entities' ran longer than"
+        "the statement 'search.read_index' ran longer than"
     )
 
 

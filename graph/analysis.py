@@ -1,0 +1,232 @@
+"""The text analyser of search: the same words on write and on query, per language.
+
+A text becomes *words*: case and accents folded (as :func:`graph.normalize.fold`
+does), French elisions (``l'``, ``d'``, ``qu'``...) and English possessives
+(``'s``) split off. A word with a digit is a *code* and stays whole
+(``C01.1.1``, ``US0113``, ``AP_ALB01``, ``2018-2020``); a word joined by ``-``,
+``.``, ``_`` or ``/`` without digits (``tbs-sct``, ``open.canada.ca``) is a
+*compound*: its parts are words of their own and its whole form is an extra
+term. Each word then becomes a *term* of one language: dropped when it is a stop
+word of that language or a single letter, otherwise stemmed by the Snowball
+stemmer of that language (``données``/``donnée`` -> ``donne``,
+``commitments``/``commitment`` -> ``commit``). Stemming runs on folded words, so a
+query that misses an accent meets the same term.
+
+Every word keeps its place in the original text, so that highlights can mark it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import snowballstemmer
+
+Language = Literal["en", "fr"]
+LANGUAGES: tuple[Language, ...] = ("en", "fr")
+
+#: bumped when the analyser changes, so that the index is written again
+VERSION = "1"
+
+_STEMMERS = {"en": "english", "fr": "french"}
+
+
+# Short lists of function words (articles, pronouns, prepositions, conjunctions,
+# auxiliaries), folded. Library lists made for topic models also drop words people
+# search for ("état", "first", "free", "personnes"); these only drop grammar.
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOP_WORDS: dict[Language, frozenset[str]] = {
+    "en": _word_set(
+        """a an and are as at be been being but by can could did do does for from had has
+        have he her hers him his i if in into is it its itself me my no nor not of on or
+        our ours she so such than that the their theirs them then there these they this
+        those to too us was we were what when where which while who whom why will with
+        would you your yours"""
+    ),
+    "fr": _word_set(
+        """a ai au aux avec ce ces cet cette dans de des du elle elles en est et etaient
+        etait etre eu eux il ils je la le les leur leurs lui ma mais me mes moi mon ne ni
+        nos notre nous on ont ou par pas pour qu que qui sa sans se ses si son sont sur ta
+        te tes toi ton tu un une vos votre vous y ca ici cela ceci dont"""
+    ),
+}
+
+_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "–": "-", "—": "-", "‐": "-"})
+_WORD = re.compile(r"[^\W_]+(?:[-'._/][^\W_]+)*")
+_JOINERS = re.compile(r"[-._/]")
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)'")
+_POSSESSIVE = re.compile(r"'s$")
+_DIGIT = re.compile(r"[0-9]")
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a text: its folded form and where it stands in the original text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def is_code(self) -> bool:
+        """True for numbers and codes (any word with a digit): kept whole, never stemmed."""
+        return _DIGIT.search(self.text) is not None
+
+    def parts(self) -> list[Word]:
+        """The parts of a compound (``tbs-sct`` -> ``tbs``, ``sct``); itself for a plain word."""
+        if self.is_code or not _JOINERS.search(self.text):
+            return [self]
+        found, offset = [], 0
+        for piece in _JOINERS.split(self.text):
+            found.append(Word(piece, self.start + offset, self.start + offset + len(piece)))
+            offset += len(piece) + 1
+        return found
+
+
+@dataclass(frozen=True)
+class Token:
+    """A term of one language at a place in the text.
+
+    ``primary`` tokens follow each other as in the text (phrases are made of them);
+    the others (a compound's whole form, a year inside a code) are extra terms.
+    """
+
+    term: str
+    start: int
+    end: int
+    primary: bool = True
+
+
+@cache
+def _fold_char(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(p for p in decomposed if not unicodedata.combining(p)).casefold()
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """``text`` lower-cased without accents, and for each folded character its index in ``text``."""
+    text = text.translate(_PUNCTUATION)
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
+    out: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        folded = _fold_char(ch)
+        out.append(folded)
+        origin.extend([index] * len(folded))
+    return "".join(out), origin
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` in order, elisions and possessives split off, in both languages' ways.
+
+    Offsets are those of the original ``text``.
+    """
+    folded, origin = fold_with_offsets(text)
+    found: list[Word] = []
+    for match in _WORD.finditer(folded):
+        raw, start = match.group(), match.start()
+        elided = _ELISION.match(raw)
+        if elided:
+            raw, start = raw[elided.end() :], start + elided.end()
+        raw = _POSSESSIVE.sub("", raw)
+        offset = 0
+        for piece in raw.split("'"):  # other apostrophes separate words (aujourd'hui)
+            if piece:
+                begin = start + offset
+                end = begin + len(piece)
+                found.append(Word(piece, origin[begin], origin[end - 1] + 1))
+            offset += len(piece) + 1
+    return found
+
+
+@cache
+def _stemmer(lang: Language) -> snowballstemmer.Stemmer:
+    return snowballstemmer.stemmer(_STEMMERS[lang])
+
+
+@cache
+def term(word: str, lang: Language) -> str | None:
+    """The term a plain folded word stands for in ``lang``; ``None`` for stop words and letters."""
+    if _DIGIT.search(word):
+        return word
+    if len(word) < 2 or word in STOP_WORDS[lang]:
+        return None
+    return str(_stemmer(lang).stemWord(word))
+
+
+def _code_extras(word: Word) -> Iterator[Token]:
+    """Years inside a code (``2018-2020`` -> ``2018``, ``2020``), found on their own too."""
+    for piece in re.finditer(r"(?<![0-9])[0-9]{4}(?![0-9])", word.text):
+        if piece.group() != word.text:
+            yield Token(piece.group(), word.start, word.end, primary=False)
+
+
+def tokens(text: str, lang: Language) -> list[Token]:
+    """The terms of ``text`` for the index of ``lang``, in order."""
+    found: list[Token] = []
+    for word in words(text):
+        if word.is_code:
+            found.append(Token(word.text, word.start, word.end))
+            found.extend(_code_extras(word))
+            continue
+        parts = word.parts()
+        kept = 0
+        for part in parts:
+            stem = term(part.text, lang)
+            if stem is not None:
+                found.append(Token(stem, part.start, part.end))
+                kept += 1
+        if len(parts) > 1 and kept:
+            found.append(Token(word.text, word.start, word.end, primary=False))
+    return found
+
+
+def exact_key(text: str) -> str:
+    """The form under which a whole name, code or title is matched exactly.
+
+    Folded words, stop words included, single letters left out (``l'``, ``à``), so
+    ``Accès à l'information`` and ``acces a l information`` have the same key.
+    """
+    return " ".join(w.text for w in words(text) if len(w.text) > 1 or w.is_code)
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    """One word of a query and its term in each language searched."""
+
+    word: Word
+    terms: dict[Language, str]
+    #: False for a compound's whole form: it raises the score but is not required
+    required: bool = True
+
+
+def query_words(query: str, langs: Iterable[Language]) -> list[QueryWord]:
+    """The words of a query with their terms in each of ``langs``.
+
+    A word that is a stop word in any language searched is dropped in all of them, so
+    that ``the`` or ``de`` never match through the other language's texts.
+    """
+    langs = tuple(langs)
+    found: list[QueryWord] = []
+    for word in words(query):
+        if word.is_code:
+            found.append(QueryWord(word, {lang: word.text for lang in langs}))
+            continue
+        parts = word.parts()
+        kept = 0
+        for part in parts:
+            per_lang = {lang: term(part.text, lang) for lang in langs}
+            if all(value is not None for value in per_lang.values()):
+                found.append(QueryWord(part, {k: v for k, v in per_lang.items() if v}))
+                kept += 1
+        if len(parts) > 1 and kept:
+            found.append(QueryWord(word, {lang: word.text for lang in langs}, required=False))
+    return found

@@ -1,0 +1,85 @@
+"""Highlights: which fields of a search hit hold the query's words, with the words marked.
+
+Snippets are HTML-safe: the text is escaped and the matched words are wrapped in
+``<mark>``...``</mark>``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graph.analysis import Language, tokens
+from graph.normalize import fold
+from graph.search_index import FIELD_WEIGHTS, search_fields
+
+#: the longest snippet, in characters of the original text
+SNIPPET_LENGTH = 180
+MAX_MATCHES = 3
+
+
+@dataclass(frozen=True)
+class Match:
+    """A field of a hit that holds words of the query, and a snippet with them marked."""
+
+    field: str
+    lang: Language
+    snippet: str
+
+
+def _snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    start, end = 0, len(text)
+    if len(text) > SNIPPET_LENGTH:
+        start = max(0, spans[0][0] - SNIPPET_LENGTH // 4)
+        if start:  # begin at a word
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < spans[0][0] else spans[0][0]
+        end = min(len(text), start + SNIPPET_LENGTH)
+        if end < len(text):
+            space = text.rfind(" ", max(spans[0][1], start), end)
+            end = space if space > spans[0][1] else max(end, spans[0][1])
+    parts, at = [], start
+    for begin, stop in spans:
+        if begin < at or stop > end:
+            continue
+        parts += [
+            html.escape(text[at:begin], quote=False),
+            "<mark>",
+            html.escape(text[begin:stop], quote=False),
+            "</mark>",
+        ]
+        at = stop
+    parts.append(html.escape(text[at:end], quote=False))
+    return ("…" if start else "") + "".join(parts).strip() + ("…" if end < len(text) else "")
+
+
+def highlights(
+    props: dict[str, Any], terms: dict[Language, set[str]], order: Sequence[Language]
+) -> list[Match]:
+    """The best matching fields of a node (at most :data:`MAX_MATCHES`), in the first of
+    ``order`` that has any, each with a snippet."""
+    found: dict[str, tuple[float, Match]] = {}
+    # stems keep the start of their words: a text without any such start holds none
+    starts = {lang: {t.split(" ")[0][:4] for t in wanted} for lang, wanted in terms.items()}
+    for name, lang, text in search_fields(props):
+        wanted = terms.get(lang)
+        if not wanted or not any(s in fold(text) for s in starts[lang]):
+            continue
+        hits = [t for t in tokens(text, lang) if t.term in wanted]
+        spans = [(t.start, t.end) for t in hits if t.primary]
+        whole = [(t.start, t.end) for t in hits if not t.primary]
+        spans = sorted(set(spans or whole))
+        if not spans:
+            continue
+        rank = order.index(lang) if lang in order else len(order)
+        weight = FIELD_WEIGHTS.get(name, 1.0) * len({text[a:b].casefold() for a, b in spans})
+        score = -rank * 1000 + weight
+        if name not in found or score > found[name][0]:
+            found[name] = (score, Match(name, lang, _snippet(text, spans)))
+    ranked = sorted(found.values(), key=lambda item: -item[0])
+    if not ranked:
+        return []
+    first_lang = ranked[0][1].lang
+    return [m for _, m in ranked if m.lang == first_lang][:MAX_MATCHES]

@@ -1,0 +1,408 @@
+"""The search index the project keeps in the graph, the same on Neo4j and on the embedded store.
+
+An inverted index: for every *key* (a term of one language ``en:commit``, two
+adjacent terms ``en:open data`` for phrases, or a whole name or code
+``en=treasury board of canada secretariat``) the documents that hold it, each with
+a BM25F weight (the field-weighted, length-normalised term frequency).
+
+Why postings live in a few nodes rather than as relationships: on the embedded
+store each relationship or list element a statement touches costs microseconds,
+so reading the 20,000 postings of a common word took hundreds of milliseconds.
+Keys are therefore hashed into :data:`BUCKETS` ``SearchIndex`` nodes whose
+``postings`` property holds, per key, the document numbers and weights packed as
+base64 arrays. A query reads only the buckets of its keys (one statement); a load
+rewrites only the buckets its changed documents touch, in the same transaction as
+the facts. Every indexed entity gets a number (``searchDoc``, indexed per label)
+and keeps what it is indexed under (``searchIndexed``), so a reload that changes
+nothing rewrites nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import zlib
+from array import array
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from graph.analysis import LANGUAGES, VERSION, Language, exact_key, tokens
+from graph.model import ENTITY_LABELS
+from graph.statements import Statement, statement
+from graph.store import Transaction
+
+#: number of bucket nodes keys are hashed into (part of the format: changing it needs a reindex)
+BUCKETS = 1024
+META_ID = f"SearchIndex:{VERSION}:meta"
+#: document numbers carry their label's code in their low byte
+LABEL_BITS = 8
+#: weights are stored as integers of this precision
+WEIGHT_SCALE = 100
+_CHUNK = 500
+
+#: field weights: names, titles and codes above full text
+FIELD_WEIGHTS: dict[str, float] = {
+    "code": 4.0,
+    "abbreviation": 4.0,
+    "name": 3.0,
+    "title": 3.0,
+    "label": 3.0,
+    "city": 1.5,
+    "period": 1.5,
+    "description": 1.0,
+    "fullText": 1.0,
+    "progress": 1.0,
+    "challenges": 1.0,
+    "evidence": 0.5,
+    "deadline": 0.5,
+}
+#: typical length (in terms) of each kind of field, for BM25's length normalisation
+FIELD_LENGTHS: dict[str, float] = {"code": 1, "abbreviation": 1, "period": 1, "name": 4, "label": 2}
+_HEADING_LENGTH = 10.0
+_BODY_LENGTH = 25.0
+_HEADINGS = frozenset({"title", "name", "label", "city"})
+#: fields whose whole value is also matched exactly, with the weight of such a match
+EXACT_FIELDS: dict[str, float] = {
+    "code": 1.0,
+    "abbreviation": 1.0,
+    "id": 1.0,
+    "name": 0.9,
+    "title": 0.8,
+    "label": 0.8,
+}
+#: plain (not per-language) text properties that are searched, in both languages
+NEUTRAL_FIELDS = ("code", "name", "abbreviation", "period")
+#: BM25 length normalisation
+B = 0.75
+_MAX_EXACT_WORDS = 12
+
+
+def bucket_id(key: str) -> str:
+    """The id of the bucket node that holds ``key``."""
+    return f"SearchIndex:{VERSION}:{zlib.crc32(key.encode()) % BUCKETS:04d}"
+
+
+# --- what a document is indexed under -----------------------------------------------------
+
+
+def search_fields(props: dict[str, Any]) -> Iterator[tuple[str, Language, str]]:
+    """(field, language, text) for every searchable text of a node."""
+    for key, value in props.items():
+        if not isinstance(value, str) or not value:
+            continue
+        if key.endswith(("_en", "_fr")):
+            base, lang = key[:-3], key[-2:]
+            if base.lower().endswith("url") or base.startswith("search"):
+                continue
+            yield base, lang, value  # type: ignore[misc]
+        elif key in NEUTRAL_FIELDS:
+            for lang in LANGUAGES:
+                yield key, lang, value
+
+
+def _length_norm(name: str, length: int) -> float:
+    typical = FIELD_LENGTHS.get(name, _HEADING_LENGTH if name in _HEADINGS else _BODY_LENGTH)
+    return 1 - B + B * length / typical
+
+
+def document_keys(props: dict[str, Any]) -> dict[str, float]:
+    """Every key a node is indexed under, with its BM25F weight (exact keys: the field's weight)."""
+    weights: dict[str, float] = defaultdict(float)
+    for name, lang, text in search_fields(props):
+        found = tokens(text, lang)
+        primary = [t.term for t in found if t.primary]
+        norm = _length_norm(name, max(1, len(primary)))
+        weight = FIELD_WEIGHTS.get(name, 1.0) / norm
+        for token in found:
+            weights[f"{lang}:{token.term}"] += weight
+        for first, second in itertools.pairwise(primary):
+            weights[f"{lang}:{first} {second}"] += weight
+        if name in EXACT_FIELDS:
+            _exact(weights, f"{lang}={exact_key(text)}", EXACT_FIELDS[name])
+    node_id = props.get("id")
+    if isinstance(node_id, str):
+        for text in (node_id, node_id.split(":", 1)[-1]):
+            for lang in LANGUAGES:
+                _exact(weights, f"{lang}={exact_key(text)}", EXACT_FIELDS["id"])
+    return {key: round(value, 2) for key, value in weights.items()}
+
+
+def _exact(weights: dict[str, float], key: str, weight: float) -> None:
+    if key.count(" ") < _MAX_EXACT_WORDS and not key.endswith("="):
+        weights[key] = max(weights.get(key, 0.0), weight)
+
+
+def _vector(keys: dict[str, float]) -> str:
+    """How a document's keys are stored on it (``searchIndexed``): sorted ``weight key`` lines.
+
+    One string rather than a list: reading a hit's properties stays cheap.
+    """
+    return "\n".join(sorted(f"{weight:g} {key}" for key, weight in keys.items()))
+
+
+def _from_vector(vector: str) -> dict[str, float]:
+    result = {}
+    for item in vector.split("\n") if vector else ():
+        weight, _, key = item.partition(" ")
+        result[key] = float(weight)
+    return result
+
+
+# --- buckets ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Postings:
+    """The documents of one key: numbers (ascending) and weights."""
+
+    docs: array[int] = field(default_factory=lambda: array("I"))
+    weights: array[int] = field(default_factory=lambda: array("H"))
+
+    @classmethod
+    def decode(cls, text: str) -> Postings:
+        docs_text, _, weights_text = text.partition(",")
+        docs, weights = array("I"), array("H")
+        docs.frombytes(base64.b64decode(docs_text))
+        weights.frombytes(base64.b64decode(weights_text))
+        return cls(docs, weights)
+
+    def encode(self) -> str:
+        return (
+            base64.b64encode(self.docs.tobytes()).decode()
+            + ","
+            + base64.b64encode(self.weights.tobytes()).decode()
+        )
+
+    def as_dict(self) -> dict[int, int]:
+        return dict(zip(self.docs, self.weights, strict=True))
+
+    @classmethod
+    def from_dict(cls, entries: dict[int, int]) -> Postings:
+        ordered = sorted(entries)
+        return cls(array("I", ordered), array("H", (entries[d] for d in ordered)))
+
+
+def read_bucket(text: str | None, wanted: Iterable[str]) -> dict[str, Postings]:
+    """The postings of the ``wanted`` keys found in a bucket's stored text."""
+    found: dict[str, Postings] = {}
+    if not text:
+        return found
+    for key in wanted:
+        start = text.find(f"\n{key}\t")
+        if start < 0:
+            continue
+        start += len(key) + 2
+        end = text.find("\n", start)
+        found[key] = Postings.decode(text[start : end if end >= 0 else None])
+    return found
+
+
+def _parse_bucket(text: str | None) -> dict[str, str]:
+    entries: dict[str, str] = {}
+    for line in (text or "").split("\n"):
+        if line:
+            key, _, value = line.partition("\t")
+            entries[key] = value
+    return entries
+
+
+def _format_bucket(entries: dict[str, str]) -> str:
+    return "".join(f"\n{key}\t{value}" for key, value in sorted(entries.items()) if value)
+
+
+# --- statements ---------------------------------------------------------------------------------
+
+READ_BUCKETS = statement(
+    "search.read_index",
+    "MATCH (b:SearchIndex) WHERE b.id IN $ids "
+    "RETURN b.id AS id, b.postings AS postings, b.docs AS docs, b.nextDoc AS nextDoc, "
+    "b.labels AS labels, b.version AS version",
+)
+_CREATE_BUCKETS = statement(
+    "search.create_buckets",
+    "UNWIND $rows AS row CREATE (b:SearchIndex {id: row.id}) SET b.postings = row.postings "
+    "RETURN count(b) AS n",
+)
+_UPDATE_BUCKETS = statement(
+    "search.update_buckets",
+    "UNWIND $rows AS row MATCH (b:SearchIndex {id: row.id}) SET b.postings = row.postings "
+    "RETURN count(b) AS n",
+)
+_SET_META = statement(
+    "search.set_meta",
+    "MERGE (m:SearchIndex {id: $id}) SET m.docs = $docs, m.nextDoc = $nextDoc, "
+    "m.labels = $labels, m.version = $version RETURN m.id AS id",
+)
+
+
+@cache
+def _read_documents(label: str) -> Statement:
+    return statement(
+        f"search.read_documents[{label}]",
+        f"MATCH (n:{label}) WHERE n.id IN $ids RETURN properties(n) AS props",
+    )
+
+
+@cache
+def _all_ids(label: str) -> Statement:
+    return statement(f"search.all_ids[{label}]", f"MATCH (n:{label}) RETURN n.id AS id")
+
+
+@cache
+def _mark_documents(label: str) -> Statement:
+    return statement(
+        f"search.mark_documents[{label}]",
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
+        "SET n.searchDoc = row.doc, n.searchIndexed = row.keys RETURN count(n) AS n",
+    )
+
+
+def schema_statements() -> list[Statement]:
+    """The unique bucket id and, per entity label, the index on document numbers."""
+    result = [
+        statement(
+            "search.schema.bucket_id",
+            "CREATE CONSTRAINT search_index_id IF NOT EXISTS "
+            "FOR (b:SearchIndex) REQUIRE b.id IS UNIQUE",
+        )
+    ]
+    result += [
+        statement(
+            f"search.schema.doc[{label}]",
+            f"CREATE INDEX search_doc_{label.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.searchDoc)",
+        )
+        for label in ENTITY_LABELS
+    ]
+    return result
+
+
+def lintable_statements() -> Iterator[Statement]:
+    """Every statement of the index's upkeep."""
+    yield from schema_statements()
+    yield READ_BUCKETS
+    yield _CREATE_BUCKETS
+    yield _UPDATE_BUCKETS
+    yield Statement(
+        _SET_META.name,
+        _SET_META.cypher,
+        {"id": "SearchIndex:lint", "docs": 0, "nextDoc": 0, "labels": [], "version": "0"},
+    )
+    for label in ENTITY_LABELS:
+        yield _read_documents(label)
+        yield _all_ids(label)
+        yield _mark_documents(label)
+
+
+# --- upkeep (called by the writer) -------------------------------------------------------------
+
+
+@dataclass
+class Meta:
+    """How many documents are indexed, the next document number, the label codes."""
+
+    docs: int = 0
+    next_doc: int = 1
+    labels: list[str] = field(default_factory=list)
+
+    def code(self, label: str) -> int:
+        if label not in self.labels:
+            self.labels.append(label)
+        return self.labels.index(label)
+
+
+def _meta(row: dict[str, Any] | None) -> Meta:
+    if not row or row.get("version") != VERSION:
+        return Meta()
+    return Meta(row.get("docs") or 0, row.get("nextDoc") or 1, list(row.get("labels") or []))
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
+    """Bring the index up to date for the nodes just written; returns how many changed.
+
+    Runs inside the writer's transaction, so the index and the facts are stored together.
+    """
+    meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
+    fresh = meta.docs == 0
+    if fresh:  # nothing indexed yet, or by another version: index every entity of the store
+        ids_by_label = {
+            label: list(ids_by_label.get(label, []))
+            + [row["id"] for row in await tx.run(_all_ids(label))]
+            for label in ENTITY_LABELS
+        }
+    # doc number -> (old keys, new keys)
+    changes: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+    marks: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for label, ids in ids_by_label.items():
+        if label not in ENTITY_LABELS:
+            continue
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for row in await tx.run(_read_documents(label), ids=chunk):
+                props = row["props"]
+                new = document_keys(props)
+                indexed = props.get("searchIndexed")
+                doc = props.get("searchDoc")
+                if indexed is not None and doc is not None and not fresh:
+                    old = _from_vector(indexed)
+                    if old == new:
+                        continue
+                else:
+                    old = {}
+                    doc = (meta.next_doc << LABEL_BITS) | meta.code(label)
+                    meta.next_doc += 1
+                    meta.docs += 1
+                changes[doc] = (old, new)
+                marks[label].append({"id": props["id"], "doc": doc, "keys": _vector(new)})
+    if not changes:
+        return 0
+    # key -> doc -> new weight (None: the document no longer holds the key)
+    deltas: dict[str, dict[int, int | None]] = defaultdict(dict)
+    for doc, (old, new) in changes.items():
+        for key in old.keys() - new.keys():
+            deltas[key][doc] = None
+        for key, weight in new.items():
+            deltas[key][doc] = min(65535, round(weight * WEIGHT_SCALE))
+    by_bucket: dict[str, set[str]] = defaultdict(set)
+    for key in deltas:
+        by_bucket[bucket_id(key)].add(key)
+    stored: dict[str, str | None] = {}
+    for chunk in _chunks(sorted(by_bucket)):
+        for row in await tx.run(READ_BUCKETS, ids=chunk):
+            stored[row["id"]] = row["postings"]
+    created: list[dict[str, str]] = []
+    updated: list[dict[str, str]] = []
+    for bucket, keys in by_bucket.items():
+        entries = _parse_bucket(stored.get(bucket))
+        for key in keys:
+            postings = Postings.decode(entries[key]).as_dict() if key in entries else {}
+            for doc, stored_weight in deltas[key].items():
+                if stored_weight is None:
+                    postings.pop(doc, None)
+                else:
+                    postings[doc] = stored_weight
+            entries[key] = Postings.from_dict(postings).encode() if postings else ""
+        row = {"id": bucket, "postings": _format_bucket(entries)}
+        (updated if bucket in stored else created).append(row)
+    for chunk in _chunks(created, 200):
+        await tx.run(_CREATE_BUCKETS, rows=chunk)
+    for chunk in _chunks(updated, 200):
+        await tx.run(_UPDATE_BUCKETS, rows=chunk)
+    for label, rows in marks.items():
+        for chunk in _chunks(rows):
+            await tx.run(_mark_documents(label), rows=chunk)
+    await tx.run(
+        _SET_META,
+        id=META_ID,
+        docs=meta.docs,
+        nextDoc=meta.next_doc,
+        labels=meta.labels,
+        version=VERSION,
+    )
+    return len(changes)
