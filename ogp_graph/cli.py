@@ -305,7 +305,12 @@ def serve(args: argparse.Namespace) -> None:
                 NEO4J_DATABASE=endpoint.database,
             )
             uvicorn.run(
-                "schema.app:create_app_from_env", factory=True, workers=args.workers, **options
+                "schema.app:create_app_from_env",
+                factory=True,
+                workers=args.workers,
+                # a worker still importing on a busy machine is not a dead one
+                timeout_worker_healthcheck=60,
+                **options,
             )
     log.info("stopped")
 
