@@ -167,6 +167,7 @@ class EmbeddedStore:
         serving: bool = True,
         wait: float = 0.0,
         bolt_port: int = 0,
+        statement_timeout: float | None = None,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.heap = heap
@@ -175,6 +176,9 @@ class EmbeddedStore:
         #: seconds to wait for another process that holds the folder
         self.wait = wait
         self._ports: tuple[int, int] | None = (bolt_port, _free_port()) if bolt_port else None
+        #: ArcadeDB stops a statement that runs longer (``arcadedb.command.timeout``),
+        #: so a statement the client gave up on does not keep the store busy
+        self.statement_timeout = statement_timeout
         self._server: object | None = None
         self._folder_lock: IO[str] | None = None
         self.endpoint: BoltEndpoint | None = None
@@ -280,16 +284,21 @@ class EmbeddedStore:
             )
         # a restart in the same process listens where the store did before
         bolt_port, http_port = self._ports or (_free_port(), _free_port())
+        config: dict[str, object] = {
+            "server_plugins": BOLT_PLUGIN,
+            "bolt_port": bolt_port,
+            "bolt_host": HOST,
+            "host": HOST,
+            "http_port": http_port,
+        }
+        if self.statement_timeout is not None:
+            milliseconds = max(1, round(self.statement_timeout * 1000))
+            config["command_timeout"] = milliseconds
+            import jpype
+
+            jpype.JClass("com.arcadedb.GlobalConfiguration").COMMAND_TIMEOUT.setValue(milliseconds)
         return arcadedb_embedded.create_server(
-            str(self.data_dir / "arcadedb"),
-            root_password=_password(self.data_dir),
-            config={
-                "server_plugins": BOLT_PLUGIN,
-                "bolt_port": bolt_port,
-                "bolt_host": HOST,
-                "host": HOST,
-                "http_port": http_port,
-            },
+            str(self.data_dir / "arcadedb"), root_password=_password(self.data_dir), config=config
         )
 
     def stop(self) -> None:

@@ -209,6 +209,7 @@ def _store_endpoint(settings: StoreSettings, *, serving: bool) -> Iterator[BoltE
         serving=serving,
         wait=0 if serving else settings.load_wait,
         bolt_port=settings.embedded_bolt_port,
+        statement_timeout=settings.statement_timeout,
     )
     endpoint = store.start()
     failed = True

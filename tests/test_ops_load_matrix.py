@@ -19,14 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from graph.statements import statement
+from graph.statements import Statement
 from graph.store import Store
 from tests.conftest import NAP_FILES, free_port, run
 from tests.test_cli import ogp_graph
 from tests.test_ops_cli import clean
 from tests.test_ops_store import Served
 
-_LOCK_HELD = statement("tests.lock_held", "MATCH (l:LoadLock) RETURN count(l) AS n")
+_LOCK_HELD = Statement("tests.lock_held", "MATCH (l:LoadLock) RETURN count(l) AS n")
 
 
 def graph_of(data: Path, into: Path) -> list[dict[str, object]]:

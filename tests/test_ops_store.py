@@ -18,7 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from graph.errors import StatementTimeout
 from graph.locks import load_lock
+from graph.statements import Statement
 from graph.store import BoltEndpoint, Store
 from tests.conftest import NAP_FILES, GraphQLClient, free_port, run
 from tests.test_cli import ogp_graph
@@ -101,7 +103,13 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def other(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A second embedded store, served by its own process on its own folder and ports."""
     folder = tmp_path_factory.mktemp("other")
-    served = Served(folder / "data", free_port(), free_port(), folder / "serve.log", {})
+    served = Served(
+        folder / "data",
+        free_port(),
+        free_port(),
+        folder / "serve.log",
+        {"OGP_GRAPH_STATEMENT_TIMEOUT": "3"},
+    )
     served.start("--log-format", "json")
     yield served
     served.stop()
@@ -202,6 +210,40 @@ def test_the_app_fails_fast_while_its_store_is_down_and_recovers_by_itself(
         app.stop()
     log = app.log.read_text(encoding="utf-8")
     assert "ResolvedIPv4Address" not in log
+
+
+#: a statement that runs for minutes unless the store stops it (not in the registry)
+_ENDLESS = Statement(
+    "tests.endless",
+    "UNWIND range(1, 3000000) AS x UNWIND range(1, 3000000) AS y "
+    "WITH x, y WHERE (x + y) % 7 = 3 RETURN count(*) AS n",
+)
+_CHEAP = Statement("tests.cheap", "RETURN 1 AS n")
+
+
+def test_a_statement_past_its_timeout_is_stopped_by_the_embedded_store(other: Served) -> None:
+    """The served store was started with OGP_GRAPH_STATEMENT_TIMEOUT=3 (arcadedb.command.timeout)."""
+
+    async def check() -> tuple[float, float]:
+        store = Store.connect(other.endpoint(), 3)
+        try:
+            started = time.monotonic()
+            with pytest.raises(StatementTimeout):
+                await store.read(_ENDLESS)
+            timed_out = time.monotonic() - started
+            # the store is idle again within 2 s: a cheap statement is answered at once
+            deadline = time.monotonic() + 2.0
+            while True:
+                began = time.monotonic()
+                await store.read(_CHEAP)
+                if time.monotonic() - began < 0.5:
+                    return timed_out, time.monotonic() - (started + timed_out)
+                assert time.monotonic() < deadline, "the store is still busy"
+        finally:
+            await store.close()
+
+    timed_out, idle_after = run(check())
+    assert timed_out < 6 and idle_after < 2.5
 
 
 def test_a_wrong_password_is_one_line(other: Served) -> None:
