@@ -88,7 +88,7 @@ def _os_reason(exc: OSError) -> str:
 
 def store_exists(data_dir: Path) -> bool:
     """True when ``data_dir`` already holds an embedded store's database."""
-    return (data_dir / "arcadedb" / DATABASE).is_dir()
+    return (data_dir / "arcadedb" / "databases" / DATABASE).is_dir()
 
 
 def check_data_dir(data_dir: Path) -> None:

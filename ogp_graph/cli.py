@@ -224,7 +224,12 @@ def _store_endpoint(settings: StoreSettings, *, serving: bool) -> Iterator[BoltE
 
 
 def _connect(endpoint: BoltEndpoint, settings: StoreSettings) -> Store:
-    return Store.connect(endpoint, settings.statement_timeout, settings.connect_timeout)
+    """The store for the command's own work (schema, loads, dumps), not for API requests.
+
+    A store that has just started can be slow to answer its first statements on a
+    busy machine; this work gets at least a minute per statement.
+    """
+    return Store.connect(endpoint, max(settings.statement_timeout, 60.0), settings.connect_timeout)
 
 
 def _lease(settings: StoreSettings) -> float:

@@ -268,34 +268,49 @@ def test_a_second_load_waits_for_the_first_or_is_refused(store_endpoint: BoltEnd
         "NEO4J_DATABASE": store_endpoint.database,
     }
 
-    async def while_held(wait: str, hold: float) -> subprocess.CompletedProcess[str]:
+    async def while_held(wait: str) -> tuple[int, str]:
+        """Run a load while this test holds the lock; let go once the load says it waits."""
         store = Store.connect(store_endpoint, 30)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+        environment.update(env, OGP_GRAPH_LOAD_WAIT=wait)
         try:
-            async with load_lock(store, "a test's load", wait=10, lease=120):
-                loading = asyncio.create_task(
-                    asyncio.to_thread(
-                        ogp_graph, "load", nap, env={**env, "OGP_GRAPH_LOAD_WAIT": wait}
-                    )
+            async with load_lock(store, "a test's load", wait=10, lease=600):
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "ogp_graph.cli",
+                    "load",
+                    nap,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                    env=environment,
                 )
-                await asyncio.sleep(hold)
-            return await loading
+                assert process.stderr is not None
+                said = []
+                async for line in process.stderr:
+                    said.append(line.decode())
+                    if "waiting for another load" in said[-1]:
+                        break
+            said.extend(line.decode() for line in [await process.stderr.read()])
+            await process.wait()
+            return process.returncode or 0, "".join(said)
         finally:
             await store.close()
 
-    refused = run(while_held("0", 12))
-    assert refused.returncode == 1
-    assert "another load is writing to the store" in refused.stderr
-    assert "a test's load" in refused.stderr
-    clean(refused.stderr)
+    code, said = run(while_held("0"))
+    assert code == 1
+    assert "another load is writing to the store" in said and "a test's load" in said
+    clean(said)
 
-    queued = run(while_held("120", 8))
-    assert queued.returncode == 0, queued.stderr
-    assert "waiting for another load to end: a test's load" in queued.stderr
+    code, said = run(while_held("600"))
+    assert code == 0, said
+    assert "waiting for another load to end: a test's load" in said
 
 
 def test_two_loads_at_once_on_a_new_folder_both_succeed(tmp_path: Path) -> None:
     data = str(tmp_path / "data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env["OGP_GRAPH_LOAD_WAIT"] = "600"  # the first may take long on a busy machine
     processes = [
         subprocess.Popen(
             [
