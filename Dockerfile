@@ -23,7 +23,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm \
 
 # Unprivileged user, with a numeric id so that runAsNonRoot-style checks can verify it.
 # Its home is the working directory: anything the app writes (e.g. the embedded
-# store's data when NEO4J_URI is unset) goes there.
+# store's data when NEO4J_URI is unset, under ~/.local/share/ogp-graph) goes there.
 RUN groupadd --system --gid 10001 ogp \
     && useradd --system --uid 10001 --gid ogp --create-home --home-dir /home/ogp \
         --shell /usr/sbin/nologin ogp
@@ -32,4 +32,6 @@ WORKDIR /home/ogp
 
 EXPOSE 8000
 
-CMD ["ogp-graph", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# JSON log lines for log collectors; X-Forwarded-* trusted from the proxy in front
+CMD ["ogp-graph", "--log-format", "json", "serve", "--host", "0.0.0.0", "--port", "8000", \
+     "--forwarded-allow-ips", "*"]

@@ -17,3 +17,11 @@ class StatementTimeout(StoreError):
 
 class StoreRejected(StoreError):
     """The store refused a statement (a constraint, a malformed value)."""
+
+
+class StoreBusy(StoreError):
+    """Another load holds the store's load lock."""
+
+
+class DumpError(StoreError):
+    """A dump file that cannot be written or read back (where and what)."""

@@ -23,6 +23,8 @@ _MODULES = (
     "graph.search",
     "graph.explore",
     "graph.groups",
+    "graph.locks",
+    "graph.dump",
 )
 
 

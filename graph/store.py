@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import errno
 import logging
+import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -82,16 +85,21 @@ class Store:
         self.timeout = timeout
 
     @classmethod
-    def connect(cls, endpoint: BoltEndpoint, timeout: float) -> Store:
-        """Create the driver (connections are opened lazily, on first use)."""
-        # retries and connection attempts end well inside the statement timeout, so an
-        # unreachable store is reported as such rather than as a slow statement
+    def connect(cls, endpoint: BoltEndpoint, timeout: float, connect_timeout: float = 1.0) -> Store:
+        """Create the driver (connections are opened lazily, on first use).
+
+        ``connect_timeout`` bounds how long a transaction retries a store it cannot
+        reach: while the store is down a request fails after about that long (the
+        driver's default is 30 s), and once it is back the next request opens fresh
+        connections by itself. Opening one connection (TCP, TLS, log-in) may take
+        longer: a store that has just started can be slow to log in.
+        """
         driver = AsyncGraphDatabase.driver(
             endpoint.uri,
             auth=(endpoint.user, endpoint.password),
-            connection_timeout=max(0.5, min(5.0, timeout * 0.3)),
-            connection_acquisition_timeout=max(1.0, min(10.0, timeout * 0.5)),
-            max_transaction_retry_time=timeout * 0.4,
+            connection_timeout=min(timeout, max(connect_timeout, 5.0)),
+            connection_acquisition_timeout=min(timeout, max(connect_timeout, 10.0)),
+            max_transaction_retry_time=min(timeout, connect_timeout),
             notifications_min_severity="OFF",
         )
         return cls(driver, endpoint, timeout)
@@ -164,11 +172,13 @@ class Store:
             ) from exc
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
             raise StoreUnavailable(
-                f"the graph store at {self.endpoint.description} is unreachable: {exc}"
+                f"the graph store at {self.endpoint.description} is unreachable "
+                f"({unreachable_reason(exc)})"
             ) from exc
         except neo4j_errors.AuthError as exc:
             raise StoreUnavailable(
-                f"the graph store at {self.endpoint.description} refused the credentials"
+                f"the graph store at {self.endpoint.description} refused the credentials "
+                f"of user {self.endpoint.user!r} (check NEO4J_USER and NEO4J_PASSWORD)"
             ) from exc
         except neo4j_errors.ClientError as exc:
             if "TimedOut" in (exc.code or "") or "Timeout" in (exc.code or ""):
@@ -180,8 +190,48 @@ class Store:
             raise StoreError(f"the store failed on {what!r}: {exc.message}") from exc
         except neo4j_errors.DriverError as exc:
             raise StoreUnavailable(
-                f"the graph store at {self.endpoint.description} failed: {exc}"
+                f"the graph store at {self.endpoint.description} failed ({unreachable_reason(exc)})"
             ) from exc
+
+
+_ERRNO = re.compile(r"\[Errno (-?\d+)\]")
+_ERRNO_WORDS = {
+    errno.ECONNREFUSED: "connection refused: nothing listens there",
+    errno.EHOSTUNREACH: "no route to that host",
+    errno.ENETUNREACH: "no route to that network",
+    errno.ETIMEDOUT: "no answer in time",
+    errno.ECONNRESET: "the connection was lost",
+}
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """Why a connection failed, in a few words, without the driver's internals."""
+    text = str(exc)
+    lowered = text.lower()
+    found = _ERRNO.search(text)
+    if found:
+        number = int(found.group(1))
+        if number in _ERRNO_WORDS:
+            return _ERRNO_WORDS[number]
+        if number > 0:
+            return os.strerror(number).lower()
+    if (
+        "name or service not known" in lowered
+        or "name resolution" in lowered
+        or ("nodename nor servname" in lowered)
+    ):
+        return "unknown host name"
+    if "refused" in lowered:
+        return "connection refused: nothing listens there"
+    if "timed out" in lowered or isinstance(exc, TimeoutError):
+        return "no answer in time"
+    if "ssl" in lowered or "certificate" in lowered:
+        return "the TLS handshake failed"
+    if "defunct" in lowered or "reset" in lowered or "closed" in lowered:
+        return "the connection was lost"
+    if "routing" in lowered:
+        return "no routing information: is it a cluster? try bolt:// instead of neo4j://"
+    return "it does not answer"
 
 
 class Transaction:

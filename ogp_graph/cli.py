@@ -1,27 +1,39 @@
-"""The ``ogp-graph`` command: ``serve`` the API, ``load`` sources, print the ``schema``."""
+"""The ``ogp-graph`` command: ``serve`` the API, ``load`` sources, ``dump``/``restore`` the graph."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
+import logging.config
 import os
+import re
+import shutil
+import socket
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from rich.console import Console
-from rich.logging import RichHandler
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from graph.constraints import ensure_schema
-from graph.embedded import EmbeddedStore, running_store
+from graph.dump import check_dump
+from graph.dump import dump as dump_graph
+from graph.dump import restore as restore_graph
+from graph.embedded import EmbeddedStore, running_store, store_exists
 from graph.errors import StoreError
-from graph.settings import StoreSettings
+from graph.locks import load_lock
+from graph.settings import DEFAULT_DATA_DIR, StoreSettings
 from graph.store import BoltEndpoint, Store
 from loaders.errors import SourceError
+from ogp_graph.logs import log_config
 
 log = logging.getLogger("ogp_graph")
 stderr = Console(stderr=True, soft_wrap=True)
@@ -31,26 +43,102 @@ class CommandError(Exception):
     """A failure explained in words; the command exits non-zero without a traceback."""
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each option; the settings list kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, "", False) or "default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("ogp-graph")
+    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown"
+
+
+def _settings_help() -> str:
+    """The environment settings, with their defaults, for the end of ``--help``."""
+    from schema.settings import ApiSettings
+
+    lines = ["environment settings (read once at start-up):"]
+    for name, info in StoreSettings.model_fields.items():
+        default = "unset" if info.default in (None, "") else info.default
+        lines.append(f"  {info.alias or name.upper():30} {info.description} (default: {default})")
+    prefix = ApiSettings.model_config.get("env_prefix", "")
+    for name, info in ApiSettings.model_fields.items():
+        lines.append(f"  {(prefix + name).upper():30} {info.description} (default: {info.default})")
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
+    epilog = _settings_help()
     parser = argparse.ArgumentParser(
         prog="ogp-graph",
         description="A GraphQL knowledge graph of the Open Government Partnership.",
+        epilog=epilog,
+        formatter_class=_HelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="log lines for people, or one JSON object per line",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the GraphQL API (and GraphiQL)")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=epilog,
+            formatter_class=_HelpFormatter,
+        )
+
+    serve = command("serve", "serve the GraphQL API (and GraphiQL)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--root-path",
+        default="",
+        help="path prefix under which a reverse proxy serves the API (e.g. /ogp)",
+    )
+    serve.add_argument(
+        "--proxy-headers",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="trust X-Forwarded-Proto/For from the addresses of --forwarded-allow-ips",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="comma-separated addresses of proxies whose X-Forwarded-* headers are trusted "
+        "('*' for any)",
+    )
     _data_dir(serve)
 
-    load = commands.add_parser("load", help="import files into the store")
+    load = command("load", "import files into the store")
     load.add_argument("sources", nargs="+", metavar="PATH_OR_URL", help="files or http(s) URLs")
     load.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     _data_dir(load)
 
-    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    dump = command("dump", "write the whole graph (and its load records) to one file")
+    dump.add_argument("file", type=Path, metavar="FILE", help="where to write (gzip JSON lines)")
+    _data_dir(dump)
+
+    restore = command(
+        "restore", "merge a dump into the configured store (safe to run again if cut off)"
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="a file written by dump")
+    _data_dir(restore)
+
+    command("schema", "print the GraphQL schema (SDL)")
     return parser
 
 
@@ -59,7 +147,8 @@ def _data_dir(parser: argparse.ArgumentParser) -> None:
         "--data-dir",
         type=Path,
         default=None,
-        help="folder of the embedded store (default: $OGP_GRAPH_DATA_DIR or ./ogp-graph-data)",
+        help=f"folder of the embedded store, unless NEO4J_URI is set "
+        f"(default: $OGP_GRAPH_DATA_DIR or {DEFAULT_DATA_DIR})",
     )
 
 
@@ -67,18 +156,34 @@ def _settings(data_dir: Path | None) -> StoreSettings:
     try:
         settings = StoreSettings()
     except ValidationError as exc:
-        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{e['loc'][0] if e['loc'] else 'settings'}: {e['msg']}" for e in exc.errors()
+        )
         raise CommandError(f"configuration: {problems}") from exc
     if data_dir is not None:
         settings.data_dir = data_dir
+    settings.data_dir = settings.data_dir.expanduser().resolve()
     return settings
 
 
+def describe_store(settings: StoreSettings) -> str:
+    """Which store a command uses, in words."""
+    if settings.embedded:
+        return f"the embedded store in {settings.data_dir}"
+    return f"Neo4j at {settings.neo4j_uri} (database {settings.neo4j_database!r})"
+
+
 @contextmanager
-def _store_endpoint(settings: StoreSettings, *, reuse_running: bool) -> Iterator[BoltEndpoint]:
-    """The configured Neo4j server, or the embedded store (a running one, or started here)."""
+def _store_endpoint(settings: StoreSettings, *, serving: bool) -> Iterator[BoltEndpoint]:
+    """The configured Neo4j server, or the embedded store (a running one, or started here).
+
+    A command other than ``serve`` uses the store a running ``serve`` keeps open on the
+    same folder; else it starts one, waiting for another command that holds the folder.
+    A store created here for a command that then fails is removed with its folder.
+    """
     if not settings.embedded:
         assert settings.neo4j_uri is not None
+        log.info("store: %s", describe_store(settings))
         yield BoltEndpoint(
             settings.neo4j_uri,
             settings.neo4j_user,
@@ -86,30 +191,90 @@ def _store_endpoint(settings: StoreSettings, *, reuse_running: bool) -> Iterator
             settings.neo4j_database,
         )
         return
-    if reuse_running:
-        running = running_store(settings.data_dir.resolve())
+    data_dir = settings.data_dir
+    if not serving:
+        running = running_store(data_dir, serving_only=True)
         if running is not None:
-            log.info("using the embedded store that is running on %s", settings.data_dir)
+            log.info("using the embedded store that is running on %s (%s)", data_dir, running.uri)
             yield running
             return
-    store = EmbeddedStore(settings.data_dir, settings.embedded_heap)
+    folder_existed = data_dir.exists()
+    if store_exists(data_dir):
+        log.info("store: %s", describe_store(settings))
+    else:
+        log.info("store: creating a new embedded store in %s", data_dir)
+    store = EmbeddedStore(
+        data_dir,
+        settings.embedded_heap,
+        serving=serving,
+        wait=0 if serving else settings.load_wait,
+        bolt_port=settings.embedded_bolt_port,
+        statement_timeout=settings.statement_timeout,
+    )
     endpoint = store.start()
+    failed = True
     try:
         yield endpoint
+        failed = False
     finally:
         store.stop()
+        if failed and not folder_existed and not serving:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            log.info("removed the store created for this command: %s", data_dir)
+
+
+def _connect(endpoint: BoltEndpoint, settings: StoreSettings) -> Store:
+    """The store for the command's own work (schema, loads, dumps), not for API requests.
+
+    A store that has just started can be slow to answer its first statements on a
+    busy machine; this work gets at least a minute per statement.
+    """
+    return Store.connect(endpoint, max(settings.statement_timeout, 60.0), settings.connect_timeout)
+
+
+def _lease(settings: StoreSettings) -> float:
+    """How long a load that died keeps others out: longer than any load transaction."""
+    return settings.statement_timeout * 20 + 60
 
 
 async def _prepare(endpoint: BoltEndpoint, settings: StoreSettings) -> None:
     from ogp_graph.loading import ensure_bundled_dataset
 
-    store = Store.connect(endpoint, settings.statement_timeout)
+    store = _connect(endpoint, settings)
     try:
         await store.verify()
         await ensure_schema(store)
-        await ensure_bundled_dataset(store)
+        async with load_lock(
+            store,
+            "the bundled dataset",
+            wait=settings.load_wait,
+            lease=_lease(settings),
+            waiting=log.info,
+        ):
+            await ensure_bundled_dataset(store)
     finally:
         await store.close()
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail at once, before the store starts, when the address cannot be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise CommandError(f"cannot listen on {host}: unknown address") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"port {port} on {host} is already in use: stop what listens there "
+                    "or choose another --port"
+                ) from exc
+            reason = (exc.strerror or str(exc)).lower()
+            raise CommandError(f"cannot listen on {host} port {port}: {reason}") from exc
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -119,13 +284,24 @@ def serve(args: argparse.Namespace) -> None:
     settings = _settings(args.data_dir)
     if args.workers < 1:
         raise CommandError("--workers must be 1 or more")
-    with _store_endpoint(settings, reuse_running=False) as endpoint:
+    if args.root_path and not args.root_path.startswith("/"):
+        raise CommandError(f"--root-path must start with '/': {args.root_path!r}")
+    _check_port(args.host, args.port)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "root_path": args.root_path.rstrip("/"),
+        "proxy_headers": args.proxy_headers,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+        "log_config": log_config(args.log_format, _level(args)),
+    }
+    with _store_endpoint(settings, serving=True) as endpoint:
         asyncio.run(_prepare(endpoint, settings))
-        log.info("serving GraphQL on http://%s:%d/graphql", args.host, args.port)
+        # uvicorn says "Uvicorn running on ..." once it really listens
         if args.workers == 1:
             from schema.app import create_app
 
-            uvicorn.run(create_app(endpoint, settings), host=args.host, port=args.port)
+            uvicorn.run(create_app(endpoint, settings), **options)
         else:
             # the workers connect to the store this process runs or was given
             os.environ.update(
@@ -137,21 +313,31 @@ def serve(args: argparse.Namespace) -> None:
             uvicorn.run(
                 "schema.app:create_app_from_env",
                 factory=True,
-                host=args.host,
-                port=args.port,
                 workers=args.workers,
+                # a worker still importing on a busy machine is not a dead one
+                timeout_worker_healthcheck=60,
+                **options,
             )
     log.info("stopped")
 
 
+_DIGEST = re.compile(r"[0-9a-f]{32,}")
+
+
+def _short(version: str) -> str:
+    """A version whose content digest is cut to 12 characters, as git shows commits."""
+    return _DIGEST.sub(lambda found: found.group(0)[:12], version)
+
+
 def load(args: argparse.Namespace) -> None:
     """Import files; all are checked before anything is written."""
-    from ogp_graph.loading import load_locations
+    from ogp_graph.loading import load_locations, read_locations
 
     settings = _settings(args.data_dir)
+    sources = read_locations(args.sources)  # unreadable files fail before a store starts
 
     async def run(endpoint: BoltEndpoint) -> None:
-        store = Store.connect(endpoint, settings.statement_timeout)
+        store = _connect(endpoint, settings)
         try:
             await store.verify()
             await ensure_schema(store)
@@ -170,16 +356,71 @@ def load(args: argparse.Namespace) -> None:
                         tasks[name] = bar.add_task(name, total=total)
                     bar.update(tasks[name], completed=done)
 
-                reports = await load_locations(
-                    store, args.sources, dry_run=args.dry_run, progress=progress
-                )
+                if args.dry_run:
+                    reports = await load_locations(store, sources, dry_run=True, progress=progress)
+                else:
+                    async with load_lock(
+                        store,
+                        "load of " + ", ".join(args.sources),
+                        wait=settings.load_wait,
+                        lease=_lease(settings),
+                        waiting=log.info,
+                    ):
+                        reports = await load_locations(store, sources, progress=progress)
         finally:
             await store.close()
         for report in reports:
-            print(("dry run: " if args.dry_run else "loaded: ") + report.summary())
+            line = report.summary().replace(report.version, _short(report.version), 1)
+            print(("dry run: " if args.dry_run else "loaded: ") + line)
 
-    with _store_endpoint(settings, reuse_running=True) as endpoint:
+    with _store_endpoint(settings, serving=False) as endpoint:
         asyncio.run(run(endpoint))
+
+
+def dump_command(args: argparse.Namespace) -> None:
+    """Write the whole graph to one file (while no load runs)."""
+    settings = _settings(args.data_dir)
+    if settings.embedded and not store_exists(settings.data_dir):
+        raise CommandError(f"there is no embedded store in {settings.data_dir} to dump")
+
+    async def run(endpoint: BoltEndpoint) -> str:
+        store = _connect(endpoint, settings)
+        try:
+            await store.verify()
+            async with load_lock(
+                store, f"dump to {args.file}", wait=settings.load_wait, lease=_lease(settings)
+            ):
+                return (await dump_graph(store, args.file)).summary("dumped")
+        finally:
+            await store.close()
+
+    with _store_endpoint(settings, serving=False) as endpoint:
+        print(asyncio.run(run(endpoint)))
+
+
+def restore_command(args: argparse.Namespace) -> None:
+    """Merge a dump into the configured store, one transaction per batch."""
+    settings = _settings(args.data_dir)
+    check_dump(args.file)  # a damaged file is refused before any store is touched
+
+    async def run(endpoint: BoltEndpoint) -> str:
+        store = _connect(endpoint, settings)
+        try:
+            await store.verify()
+            await ensure_schema(store)
+            async with load_lock(
+                store,
+                f"restore of {args.file}",
+                wait=settings.load_wait,
+                lease=_lease(settings),
+                waiting=log.info,
+            ):
+                return (await restore_graph(store, args.file)).summary("restored")
+        finally:
+            await store.close()
+
+    with _store_endpoint(settings, serving=False) as endpoint:
+        print(asyncio.run(run(endpoint)))
 
 
 def print_schema(args: argparse.Namespace) -> None:
@@ -189,20 +430,21 @@ def print_schema(args: argparse.Namespace) -> None:
     print(build_schema().as_str())
 
 
+def _level(args: argparse.Namespace) -> int:
+    return logging.DEBUG if args.verbose else logging.INFO
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
-    handler: logging.Handler
-    if stderr.is_terminal:
-        handler = RichHandler(console=stderr, show_path=False, rich_tracebacks=False)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-    else:  # plain lines for files, pipes and CI logs
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
-    logging.getLogger("neo4j").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    commands = {"serve": serve, "load": load, "schema": print_schema}
+    logging.config.dictConfig(log_config(args.log_format, _level(args)))
+    commands = {
+        "serve": serve,
+        "load": load,
+        "dump": dump_command,
+        "restore": restore_command,
+        "schema": print_schema,
+    }
     try:
         commands[args.command](args)
     except SourceError as exc:
@@ -211,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stderr.print(f"  {problem}", markup=False, highlight=False)
         return 1
     except (CommandError, StoreError) as exc:
-        stderr.print(f"[bold red]error:[/] {exc}", highlight=False)
+        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -42,8 +42,11 @@ async def plan_catalogues(store: Store) -> list[PlanCatalog]:
     ]
 
 
-async def build_documents(store: Store, locations: Sequence[str]) -> list[GraphDocument]:
-    """Read, recognise and check every source; ``SourceError`` lists all problems of all files."""
+def read_locations(locations: Sequence[str]) -> list[ParsedSource]:
+    """Fetch and parse every source, before any store is needed.
+
+    ``SourceError`` lists the problems of all files at once.
+    """
     problems: list[SourceProblem] = []
     parsed: list[ParsedSource] = []
     for location in locations:
@@ -51,6 +54,23 @@ async def build_documents(store: Store, locations: Sequence[str]) -> list[GraphD
             parsed.extend(read_location(location))
         except SourceError as exc:
             problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+    return parsed
+
+
+async def build_documents(
+    store: Store, locations: Sequence[str] | Sequence[ParsedSource]
+) -> list[GraphDocument]:
+    """Check every source against the store; ``SourceError`` lists all problems of all files.
+
+    ``locations`` are paths or URLs, or sources :func:`read_locations` already read.
+    """
+    problems: list[SourceProblem] = []
+    if all(isinstance(item, str) for item in locations):
+        parsed = read_locations([str(item) for item in locations])
+    else:
+        parsed = [item for item in locations if not isinstance(item, str)]
     # plans defined by files of this same load count, besides those already stored
     catalogues = {c.plan_key: c for c in await plan_catalogues(store)}
     for item in parsed:
@@ -96,7 +116,7 @@ def _tracker(item: TrackerSource, catalogues: list[PlanCatalog]) -> GraphDocumen
 
 async def load_locations(
     store: Store,
-    locations: Sequence[str],
+    locations: Sequence[str] | Sequence[ParsedSource],
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -111,7 +131,7 @@ async def load_locations(
                 progress(name, done, total)
 
         report = await write_document(store, doc, dry_run=dry_run, progress=step)
-        log.info("%s", report.summary())
+        log.debug("%s", report.summary())
         reports.append(report)
     return reports
 

@@ -113,7 +113,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.store = Store.connect(endpoint, store_settings.statement_timeout)
+        app.state.store = Store.connect(
+            endpoint, store_settings.statement_timeout, store_settings.connect_timeout
+        )
         try:
             yield
         finally:
