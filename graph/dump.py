@@ -27,8 +27,12 @@ from typing import Any
 
 from graph.errors import DumpError
 from graph.model import LABELS, RELATIONS, Relation
+from graph.search_index import INDEX_LABEL
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
+
+#: every label a dump holds: the model's, and the search index kept beside it
+DUMPED_LABELS: tuple[str, ...] = (*LABELS, INDEX_LABEL)
 
 FORMAT = "ogp-graph-dump"
 VERSION = 1
@@ -91,7 +95,7 @@ _COUNT_RELATIONSHIPS = statement(
 
 def lintable_statements() -> Iterator[Statement]:
     """Every statement dump and restore can send."""
-    for label in LABELS:
+    for label in DUMPED_LABELS:
         yield _page_nodes(label)
         yield _page_ids(label)
         yield _restore_nodes(label)
@@ -134,7 +138,7 @@ async def dump(store: Store, path: Path, progress: Progress | None = None) -> Du
                     }
                 )
             )
-            for label in LABELS:
+            for label in DUMPED_LABELS:
                 after = ""
                 while rows := await store.read(_page_nodes(label), after=after, limit=PAGE):
                     for row in rows:
@@ -226,7 +230,11 @@ def check_dump(path: Path) -> DumpReport:
             raise DumpError(f"{where}: lines after the end of the dump")
         if "node" in item:
             props = item.get("props")
-            if item["node"] not in LABELS or not isinstance(props, dict) or "id" not in props:
+            if (
+                item["node"] not in DUMPED_LABELS
+                or not isinstance(props, dict)
+                or "id" not in props
+            ):
                 raise DumpError(f"{where}: a node of an unknown label or without an id")
             report.nodes += 1
         elif "rel" in item:

@@ -36,6 +36,8 @@ from graph.store import Transaction
 
 #: number of bucket nodes keys are hashed into (part of the format: changing it needs a reindex)
 BUCKETS = 1024
+#: the label of the index's bucket nodes (not an entity: no relationships, no API type)
+INDEX_LABEL = "SearchIndex"
 META_ID = f"SearchIndex:{VERSION}:meta"
 #: document numbers carry their label's code in their low byte
 LABEL_BITS = 8

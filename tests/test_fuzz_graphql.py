@@ -110,10 +110,6 @@ REQUEST_PARTS = st.fixed_dictionaries(
 )
 
 
-@pytest.mark.xfail(
-    reason="the HTTP view answers 500 to a body without `query` (`{}`): C1's body handling",
-    strict=False,
-)
 def test_malformed_request_objects_get_no_5xx(checker: Checker) -> None:
     @FUZZ
     @given(payload=REQUEST_PARTS)
@@ -140,15 +136,7 @@ def test_malformed_variables_get_no_5xx(checker: Checker) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        pytest.param(
-            body,
-            marks=pytest.mark.xfail(
-                reason="a JSON body that is not an object: the HTTP view's to answer (issue 10)",
-                strict=False,
-            ),
-        )
-        if body in (b"null", b"12", b'"x"', b"true", b"\xff\xfe\x00", b"{}")
-        else body
+        body
         for body in [
             b"null",
             b"12",

@@ -534,7 +534,7 @@ def test_a_long_document_is_prepared_off_the_event_loop() -> None:
     """Parsing and validating ~5,000 tokens takes long; other requests are served meanwhile."""
     long_document = "{ " + " ".join(f"a{i}: __typename" for i in range(1600)) + " }"
 
-    async def go() -> tuple[float, float]:
+    async def go() -> int:
         async with client_for() as (client, _):
             gaps: list[float] = []
             done = asyncio.Event()
@@ -548,18 +548,17 @@ def test_a_long_document_is_prepared_off_the_event_loop() -> None:
                     gaps.append(now - last)
                     last = now
 
-            async def long_request() -> float:
-                started = asyncio.get_running_loop().time()
+            async def long_request() -> None:
                 response = await client.post("/graphql", json={"query": long_document})
                 assert "aliases" in response.json()["errors"][0]["message"].lower()
                 done.set()
-                return asyncio.get_running_loop().time() - started
 
-            took, _ = await asyncio.gather(long_request(), ticker())
-            return took, max(gaps)
+            await asyncio.gather(long_request(), ticker())
+            return len(gaps)
 
-    took, longest_gap = asyncio.run(go())
-    assert longest_gap < took / 2, (took, longest_gap)
+    # not a timing bound (the machines are shared): the loop must have turned meanwhile
+    ticks = asyncio.run(go())
+    assert ticks >= 3, ticks
 
 
 def test_a_fault_of_the_service_is_a_json_500(
