@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from graph.statements import Statement
-from graph.store import Store
+from graph.store import BoltEndpoint, Store
 from tests.conftest import NAP_FILES, free_port, run
 from tests.test_cli import ogp_graph
 from tests.test_ops_cli import clean
@@ -91,35 +91,38 @@ def _nodes_by_file(items: list[dict[str, object]]) -> Counter[str]:
     return counts
 
 
-def _kill_while_loading(command: list[str], store: Store | None, data: Path) -> None:
-    """Start ``command``, SIGKILL it once it holds the load lock (it is writing)."""
+def _kill_while_loading(command: list[str], endpoint: BoltEndpoint | None, data: Path) -> None:
+    """Start ``command``, SIGKILL it once it holds the load lock (it is writing).
+
+    ``endpoint``: the running store the load writes to; ``None`` when the load runs its
+    own store, found through its marker. Each check connects and closes in one event loop.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
     )
     deadline = time.monotonic() + 180
 
-    async def holds_lock(client: Store) -> bool:
+    async def holds_lock(at: BoltEndpoint) -> bool:
+        client = Store.connect(at, 5)
         try:
             return (await client.read(_LOCK_HELD))[0]["n"] > 0
         except Exception:
             return False
+        finally:
+            await client.close()
 
     try:
         while time.monotonic() < deadline and process.poll() is None:
-            client = store
-            if client is None:  # the load runs its own store: find it through its marker
+            if endpoint is None:
                 from graph.embedded import running_store
 
-                endpoint = running_store(data)
-                client = Store.connect(endpoint, 5) if endpoint else None
-            if client is not None:
-                held = run(holds_lock(client))
-                if store is None:
-                    run(client.close())
-                if held:
-                    time.sleep(0.3)
-                    break
+                found = running_store(data)
+            else:
+                found = endpoint
+            if found is not None and run(holds_lock(found)):
+                time.sleep(0.3)
+                break
             time.sleep(0.1)
     finally:
         process.send_signal(signal.SIGKILL)
@@ -146,11 +149,7 @@ def test_a_load_killed_halfway_leaves_the_store_as_before_or_complete(
         _kill_while_loading(command, None, served.data)
         served.start()
     else:
-        store = Store.connect(served.endpoint(), 10)
-        try:
-            _kill_while_loading(command, store, served.data)
-        finally:
-            run(store.close())
+        _kill_while_loading(command, served.endpoint(), served.data)
     after = graph_of(served.data, tmp_path / "after.jsonl.gz")
     if after != before:  # killed after a commit: each document written is there whole
         finished = ogp_graph("load", "--data-dir", str(served.data), *files)
