@@ -99,6 +99,7 @@ def _variants(name: str) -> set[str]:
             result.add(folded[len(prefix) :])
     result |= {v.removesuffix(" canada") for v in result}
     result |= {v.removesuffix(" of canada") for v in result}
+    result |= {v.replace(" of canada ", " ") for v in result}
     return {v for v in result if v}
 
 

@@ -60,6 +60,22 @@ def _year_cell(raw: Any) -> Rated[Any]:
 YearCell = Annotated[Rated[Any], BeforeValidator(_year_cell)]
 
 
+def _count_cell(raw: Any) -> Rated[Any]:
+    text = _text(raw).strip()
+    if text.isdigit():
+        return Rated(value=int(text))  # type: ignore[arg-type]
+    if not text:
+        return Rated()
+    reason = NOT_RATED.get(text.casefold())
+    if reason is None:
+        raise PydanticCustomError("count", "expected a whole number or NA, ND, NR", {})
+    return Rated(reason=reason)
+
+
+#: a count, or a code saying why there is none
+CountCell = Annotated[Rated[Any], BeforeValidator(_count_cell)]
+
+
 def _int_cell(raw: Any) -> int:
     text = _text(raw).strip()
     if not text.isdigit():
