@@ -16,7 +16,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from loaders.departments import DepartmentTable, load_departments
 from loaders.policy_areas import slug
@@ -57,6 +57,11 @@ def _split_soft(piece: str, separator: str) -> list[str]:
 
 def split_institutions(cell: str) -> list[str]:
     """The institutions a cell names, in order, each once (an empty list for NA and the like)."""
+    return list(_split_institutions(cell))
+
+
+@lru_cache(maxsize=8192)
+def _split_institutions(cell: str) -> tuple[str, ...]:
     if cell.strip().casefold() in EMPTY:
         return []
     names: list[str] = []
@@ -66,9 +71,10 @@ def split_institutions(cell: str) -> list[str]:
             continue
         for part in _split_soft(piece, r",\s+"):
             names.extend(_split_soft(part, r"\s*/\s*(?![^()]*\))"))
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
+@lru_cache(maxsize=16384)
 def institution_key(member: str, name: str) -> str:
     """The key of a member's institution: ``ALB:council-of-ministers`` (long names get a digest)."""
     full = slug(name, len(name) + 1)

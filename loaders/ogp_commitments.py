@@ -10,6 +10,7 @@ docs/partnership-model.md.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -62,6 +63,8 @@ from loaders.policy_areas import PolicyAreaColumn, group_columns
 from loaders.records import GraphDocument, node_id
 from loaders.regions import Region, region_named
 
+#: tag cells that are not a tag (the common case, checked without parsing)
+_NOT_TAGGED = frozenset({"0", "ND", "NR", "NA", ""})
 FIRST_TAG_COLUMN = "Anti-Corruption and Integrity"
 AFTER_TAG_COLUMNS = "Report Publication Year (Progress Report)"
 KNOWN = "OGP commitment data (a CSV with 'Commitment Unique Identifier' and 'Action Plan ID')"
@@ -194,6 +197,8 @@ class OgpCommitmentData:
     file: str
     policy_areas: list[PolicyAreaColumn]
     commitments: list[OgpCommitment]
+    #: a digest of the file's text: the document's version
+    digest: str = ""
 
 
 def looks_like_ogp_commitments(text: str) -> bool:
@@ -236,8 +241,11 @@ def read_ogp_commitments(text: str, file: str) -> OgpCommitmentData:
         problems += row_problems
         tags: list[str] = []
         for name in tag_names:
+            raw = cells[name]
+            if raw in _NOT_TAGGED:
+                continue
             try:
-                if flag(cells[name]).value:
+                if flag(raw).value:
                     tags.append(name)
             except ValueError as exc:
                 problems.append(
@@ -259,7 +267,8 @@ def read_ogp_commitments(text: str, file: str) -> OgpCommitmentData:
         raise SourceError(problems)
     if not commitments:
         raise SourceError.single(file, "", "holds no commitment")
-    return OgpCommitmentData(file, areas, commitments)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return OgpCommitmentData(file, areas, commitments, digest)
 
 
 def _member_checks(
@@ -468,29 +477,34 @@ def ogp_commitments_document(
     add_policy_areas(doc, data.policy_areas, f"{file}#header")
     area_keys = {column.name: column.key for column in data.policy_areas}
     reports: dict[tuple[str, str], int] = {}
+    member_ids: dict[str, str] = {}
+    plan_ids: dict[str, str] = {}
     for item in data.commitments:
         row = item.row
         source = f"{file}#{row.ogp_id}"
-        member_id = add_member(
-            doc,
-            code=row.code,
-            name=row.member_name,
-            category=row.category,
-            region=row.region,
-            country=item.country,
-            source=source,
-        )
-        names = _member_names(row, item.country)
-        plan_id = add_plan(
-            doc,
-            member_id,
-            row.code,
-            row.plan_number,
-            source,
-            member_names=names,
-            submission_year=row.submission_year,
-            end_year=row.end_year,
-        )
+        member_id = member_ids.get(row.code)
+        if member_id is None:
+            member_id = member_ids[row.code] = add_member(
+                doc,
+                code=row.code,
+                name=row.member_name,
+                category=row.category,
+                region=row.region,
+                country=item.country,
+                source=source,
+            )
+        plan_id = plan_ids.get(row.plan_id)
+        if plan_id is None:
+            plan_id = plan_ids[row.plan_id] = add_plan(
+                doc,
+                member_id,
+                row.code,
+                row.plan_number,
+                source,
+                member_names=_member_names(row, item.country),
+                submission_year=row.submission_year,
+                end_year=row.end_year,
+            )
         cid = doc.add_node(
             "Commitment",
             row.ogp_id,
@@ -544,13 +558,7 @@ def commitment_props(row: OgpCommitmentRow) -> dict[str, Any]:
 
 
 def _version(data: OgpCommitmentData) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    for item in data.commitments:
-        digest.update(item.row.model_dump_json().encode())
-        digest.update("|".join(item.tags).encode())
-    return digest.hexdigest()[:12]
+    return data.digest or "unversioned"
 
 
 def described_plans(data: OgpCommitmentData) -> set[str]:

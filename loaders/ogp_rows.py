@@ -36,8 +36,10 @@ FlagCell = Annotated[Flag, BeforeValidator(lambda raw: flag(_text(raw)))]
 
 
 def _text_or_none(raw: Any) -> str | None:
-    text = " ".join(_text(raw).split()) if "\n" not in _text(raw) else _text(raw).strip()
-    return None if text.casefold() in ("", "na", "n/a", "nd", "nr") else text
+    text = _text(raw).strip()
+    if len(text) <= 3 and text.casefold() in ("", "na", "n/a", "nd", "nr"):
+        return None
+    return text
 
 
 #: free text; ``NA``, ``ND``, ``NR`` and empty cells are ``None``

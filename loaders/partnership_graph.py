@@ -58,6 +58,8 @@ class LoadNotes:
 
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: institution nodes the document has already (one node per institution per file)
+    institutions: set[str] = field(default_factory=set, repr=False)
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + count
@@ -195,23 +197,23 @@ def add_institutions(
         codes, others = canada_institutions(cell, matcher)
         for code in codes:
             dept = node_id("Department", code)
-            doc.add_node("Department", code, source)
+            if dept not in notes.institutions:
+                notes.institutions.add(dept)
+                doc.add_node("Department", code, source)
+                doc.link("HAS_INSTITUTION", member_id, dept)
             doc.link(rel_type, commitment_id, dept)
-            doc.link("HAS_INSTITUTION", member_id, dept)
         for name in others:
             notes.warnings.append(f"{source}: no Canadian department is called {name!r}")
     else:
         others = split_institutions(cell)
     for name in others:
-        dept = doc.add_node(
-            "Department",
-            institution_key(member, name),
-            source,
-            defaults={"name_en": name},
-            member=member,
-        )
+        key = institution_key(member, name)
+        dept = node_id("Department", key)
+        if dept not in notes.institutions:
+            notes.institutions.add(dept)
+            doc.add_node("Department", key, source, defaults={"name_en": name}, member=member)
+            doc.link("HAS_INSTITUTION", member_id, dept)
         doc.link(rel_type, commitment_id, dept)
-        doc.link("HAS_INSTITUTION", member_id, dept)
 
 
 def add_policy_areas(doc: GraphDocument, columns: list[PolicyAreaColumn], source: str) -> None:
