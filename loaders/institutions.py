@@ -63,7 +63,7 @@ def split_institutions(cell: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _split_institutions(cell: str) -> tuple[str, ...]:
     if cell.strip().casefold() in EMPTY:
-        return []
+        return ()
     names: list[str] = []
     for strong in _STRONG.split(cell):
         piece = _clean(strong)

@@ -57,9 +57,9 @@ def parse_partial_date(text: str) -> str | None:
         except ValueError:
             return None
     if match := re.fullmatch(r"([A-Za-z]+)\.? (\d{4})", text):
-        month = _MONTHS.get(match[1].casefold())
-        year = _year(match[2])
-        return f"{year:04d}-{month:02d}" if month and year else None
+        named_month = _MONTHS.get(match[1].casefold())
+        named_year = _year(match[2])
+        return f"{named_year:04d}-{named_month:02d}" if named_month and named_year else None
     if re.fullmatch(r"\d{4}", text):
         year = _year(text)
         return str(year) if year else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
@@ -279,11 +279,11 @@ def _reference_problems(ds: PartnershipDataset) -> list[tuple[str, str]]:
 # --- the graph ----------------------------------------------------------------------
 
 
-def _bi(name: str, text: BilingualText | None) -> dict[str, PropertyValue]:
+def _bi(name: str, text: BilingualText | None) -> dict[str, Any]:
     return {} if text is None else {f"{name}_en": text.en, f"{name}_fr": text.fr}
 
 
-def _present(**values: PropertyValue) -> dict[str, PropertyValue]:
+def _present(**values: PropertyValue) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
