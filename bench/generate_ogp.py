@@ -18,7 +18,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBSET = ROOT.parent / "shared" / "data" / "ogp" / "commitments-2024" / "ogp-commitments-2024-subset.csv"
+SUBSET = (
+    ROOT.parent / "shared" / "data" / "ogp" / "commitments-2024" / "ogp-commitments-2024-subset.csv"
+)
 
 
 def generate(source: Path, rounds: int, out: object) -> int:
@@ -35,7 +37,12 @@ def generate(source: Path, rounds: int, out: object) -> int:
             new = list(row)
             code = row[col["Code"]]
             number = int(row[col["Action Plan Number"]]) + 10 * k
-            prefix, digits = re.fullmatch(r"([A-Z]+)(\d+)", row[col["Commitment Unique Identifier"]]).groups()  # type: ignore[union-attr]
+            match = re.fullmatch(r"([A-Z]+)(\d+)", row[col["Commitment Unique Identifier"]])
+            if match is None:
+                raise ValueError(
+                    f"not an OGP commitment id: {row[col['Commitment Unique Identifier']]!r}"
+                )
+            prefix, digits = match.groups()
             ogp_id = f"{prefix}{k:02d}{int(digits):04d}"
             new[col["Commitment Unique Identifier"]] = ogp_id
             new[col["Action Plan Number"]] = str(number)
