@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from graph.document import GraphDocument, node_id
 from loaders.country_names import UnknownCountry, country_code, country_names
 from loaders.csv_table import CsvRecord, csv_records, header_cells
 from loaders.errors import SourceError, SourceProblem
@@ -55,11 +56,11 @@ from loaders.partnership_graph import (
     add_institutions,
     add_plan,
     add_policy_areas,
+    put,
     rating_props,
 )
 from loaders.plan_keys import plan_key
 from loaders.policy_areas import PolicyAreaColumn, explorer_areas, slug
-from loaders.records import GraphDocument, node_id
 
 FIRST_TOPIC = "Anti-corruption"
 LAST_TOPIC = "OGP"
@@ -261,7 +262,7 @@ def explorer_document(
             submission_year=row.submission_year,
             as_defaults=True,
         )
-        cid = doc.add_node("Commitment", key, source, **_commitment_props(row), **_irm_props(row))
+        cid = put(doc, "Commitment", key, source, **_commitment_props(row), **_irm_props(row))
         doc.link("HAS_COMMITMENT", plan_id, cid)
         add_institutions(
             doc, cid, member_id, item.member, row.lead, "LED_BY", source, matcher, notes
@@ -347,9 +348,9 @@ def _irm_props(row: ExplorerRow) -> dict[str, Any]:
 def _participation(raw: Any) -> Rated[Any]:
     text = " ".join(str(raw).split()).casefold()
     if text in ("open",):
-        return Rated(value="OPEN")  # type: ignore[arg-type]
+        return Rated(value="OPEN")
     if text in ("invitation-only", "invitation only"):
-        return Rated(value="INVITATION_ONLY")  # type: ignore[arg-type]
+        return Rated(value="INVITATION_ONLY")
     from loaders.irm_ratings import NOT_RATED
 
     if not text:
@@ -497,5 +498,5 @@ def process_document(file: str, plans: list[ProcessPlan]) -> GraphDocument:
             submission_year=row.submission_year,
             as_defaults=True,
         )
-        doc.add_node("Plan", pid.split(":", 1)[1], source, **props)
+        put(doc, "Plan", pid.split(":", 1)[1], source, **props)
     return doc

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from graph.document import GraphDocument, node_id
 from loaders.country_names import UnknownCountry, alpha2_of, country_code, country_names
 from loaders.csv_table import csv_records, first_line, header_cells
 from loaders.errors import SourceError, SourceProblem
@@ -56,11 +57,11 @@ from loaders.partnership_graph import (
     add_plan,
     add_policy_areas,
     add_report,
+    put,
     rating_props,
 )
 from loaders.plan_keys import ogp_plan_id, plan_key
 from loaders.policy_areas import PolicyAreaColumn, group_columns
-from loaders.records import GraphDocument, node_id
 from loaders.regions import Region, region_named
 
 #: tag cells that are not a tag (the common case, checked without parsing)
@@ -505,7 +506,8 @@ def ogp_commitments_document(
                 submission_year=row.submission_year,
                 end_year=row.end_year,
             )
-        cid = doc.add_node(
+        cid = put(
+            doc,
             "Commitment",
             row.ogp_id,
             source,

@@ -49,7 +49,7 @@ OptionalText = Annotated[str | None, BeforeValidator(_text_or_none)]
 def _year_cell(raw: Any) -> Rated[Any]:
     text = _text(raw).strip()
     if text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100:
-        return Rated(value=int(text))  # type: ignore[arg-type]
+        return Rated(value=int(text))
     if not text:
         return Rated()
     reason = NOT_RATED.get(text.casefold())
@@ -65,7 +65,7 @@ YearCell = Annotated[Rated[Any], BeforeValidator(_year_cell)]
 def _count_cell(raw: Any) -> Rated[Any]:
     text = _text(raw).strip()
     if text.isdigit():
-        return Rated(value=int(text))  # type: ignore[arg-type]
+        return Rated(value=int(text))
     if not text:
         return Rated()
     reason = NOT_RATED.get(text.casefold())

@@ -17,8 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from graph.document import GraphDocument, PropertyValue, node_id
 from loaders.errors import SourceError, SourceProblem
-from loaders.records import GraphDocument, PropertyValue, node_id
+from loaders.partnership_graph import put
 from loaders.values import (
     BilingualText,
     Count,
@@ -295,9 +296,10 @@ def partnership_document(ds: PartnershipDataset, file: str) -> GraphDocument:
     def source(*entry: str) -> str:
         return f"{file}#{'/'.join(entry)}"
 
-    doc.add_node("Partnership", "OGP", source("partnership"))
+    put(doc, "Partnership", "OGP", source("partnership"))
     for region in ds.regions:
-        doc.add_node(
+        put(
+            doc,
             "Region",
             region.key,
             source("regions", region.key),
@@ -305,7 +307,8 @@ def partnership_document(ds: PartnershipDataset, file: str) -> GraphDocument:
             **_bi("name", region.name),
         )
     for member in ds.members:
-        mid = doc.add_node(
+        mid = put(
+            doc,
             member.label,
             member.code,
             source("members", member.code),
@@ -319,9 +322,10 @@ def partnership_document(ds: PartnershipDataset, file: str) -> GraphDocument:
         if member.country is not None:
             doc.link("IN_COUNTRY", mid, node_id("Country", member.country))
         if member.status != "NOT_A_MEMBER":
-            doc.link("MEMBER_OF", mid, PARTNERSHIP, **_present(since=member.member_since))
+            doc.link("MEMBER_OF", mid, PARTNERSHIP, _present(since=member.member_since))
         for entry in member.history:
-            eid = doc.add_node(
+            eid = put(
+                doc,
                 "MembershipEvent",
                 f"{member.code}:{entry.key_part}",
                 source("members", member.code, "history", entry.key_part),
@@ -332,9 +336,10 @@ def partnership_document(ds: PartnershipDataset, file: str) -> GraphDocument:
             )
             doc.link("HAS_MEMBERSHIP_EVENT", mid, eid)
     for person in ds.people:
-        doc.add_node("Person", person.key, source("people", person.key), name=person.name)
+        put(doc, "Person", person.key, source("people", person.key), name=person.name)
     for term in ds.co_chair_terms:
-        tid = doc.add_node(
+        tid = put(
+            doc,
             "CoChairTerm",
             term.key,
             source("coChairTerms", term.key),
@@ -344,7 +349,8 @@ def partnership_document(ds: PartnershipDataset, file: str) -> GraphDocument:
         doc.link("HAS_TERM", PARTNERSHIP, tid)
         for seat in term.seats:
             key = seat_key(term.key, seat)
-            sid = doc.add_node(
+            sid = put(
+                doc,
                 "CoChair",
                 key,
                 source("coChairTerms", key),
@@ -364,7 +370,8 @@ def partnership_document(ds: PartnershipDataset, file: str) -> GraphDocument:
             if seat.person is not None:
                 doc.link("HELD_BY", sid, node_id("Person", seat.person))
     for summit in ds.summits:
-        eid = doc.add_node(
+        eid = put(
+            doc,
             "Event",
             summit.key,
             source("summits", summit.key),

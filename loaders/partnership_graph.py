@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from graph.document import GraphDocument, node_id
 from loaders.country_names import country_names
 from loaders.institutions import (
     CanadaMatcher,
@@ -23,10 +24,22 @@ from loaders.institutions import (
 from loaders.irm_ratings import Flag, Rated
 from loaders.plan_keys import ogp_plan_id, plan_key
 from loaders.policy_areas import PolicyAreaColumn, slug
-from loaders.records import GraphDocument, node_id
 from loaders.regions import Region
 
 PARTNERSHIP = node_id("Partnership", "OGP")
+
+
+def put(
+    doc: GraphDocument,
+    label: str,
+    key: str,
+    source: str,
+    *,
+    defaults: dict[str, Any] | None = None,
+    **properties: Any,
+) -> str:
+    """``doc.add_node`` with the properties as keywords (what the partnership readers write)."""
+    return doc.add_node(label, key, source, properties, defaults=defaults)
 
 
 class MemberCategory(StrEnum):
@@ -67,20 +80,20 @@ class LoadNotes:
 
 def add_partnership(doc: GraphDocument, source: str) -> str:
     """The partnership node (its facts come from the bundled dataset)."""
-    return doc.add_node("Partnership", "OGP", source)
+    return put(doc, "Partnership", "OGP", source)
 
 
 def add_region(doc: GraphDocument, region: Region, source: str) -> str:
-    return doc.add_node(
-        "Region", region.key, source, name_en=region.en, name_fr=region.fr, code=region.key
+    return put(
+        doc, "Region", region.key, source, name_en=region.en, name_fr=region.fr, code=region.key
     )
 
 
 def add_country(doc: GraphDocument, code: str, source: str, name_en: str | None = None) -> str:
     """A country node with its names as defaults (the bundled dataset states them)."""
     en, fr = country_names(code)
-    return doc.add_node(
-        "Country", code, source, defaults={"name_en": name_en or en, "name_fr": fr}, code=code
+    return put(
+        doc, "Country", code, source, defaults={"name_en": name_en or en, "name_fr": fr}, code=code
     )
 
 
@@ -98,10 +111,11 @@ def add_member(
     label = member_label(category)
     if label == "Country":
         mid = add_country(doc, code, source, name_en=name)
-        doc.add_node("Country", code, source, memberCategory=category.value)
+        put(doc, "Country", code, source, memberCategory=category.value)
     else:
         local_name = name.rsplit(",", 1)[0].strip()
-        mid = doc.add_node(
+        mid = put(
+            doc,
             "LocalGovernment",
             code,
             source,
@@ -141,7 +155,8 @@ def add_plan(
     props: dict[str, Any] = {"ogpId": ogp_plan_id(member, number), "ordinal": number}
     if submission_year is not None:
         (defaults if as_defaults else props)["submissionYear"] = submission_year
-    pid = doc.add_node(
+    pid = put(
+        doc,
         "Plan",
         plan_key(member, number),
         source,
@@ -166,7 +181,8 @@ def add_report(doc: GraphDocument, plan_id: str, kind: str, year: int, source: s
     }
     en, fr = titles[kind]
     plan_key_ = plan_id.split(":", 1)[1]
-    rid = doc.add_node(
+    rid = put(
+        doc,
         "Report",
         f"{plan_key_}:{kind}",
         source,
@@ -199,7 +215,7 @@ def add_institutions(
             dept = node_id("Department", code)
             if dept not in notes.institutions:
                 notes.institutions.add(dept)
-                doc.add_node("Department", code, source)
+                put(doc, "Department", code, source)
                 doc.link("HAS_INSTITUTION", member_id, dept)
             doc.link(rel_type, commitment_id, dept)
         for name in others:
@@ -211,7 +227,15 @@ def add_institutions(
         dept = node_id("Department", key)
         if dept not in notes.institutions:
             notes.institutions.add(dept)
-            doc.add_node("Department", key, source, defaults={"name_en": name}, member=member)
+            put(
+                doc,
+                "Department",
+                key,
+                source,
+                defaults={"name_en": name},
+                member=member,
+                code=key,
+            )
             doc.link("HAS_INSTITUTION", member_id, dept)
         doc.link(rel_type, commitment_id, dept)
 
@@ -219,7 +243,8 @@ def add_institutions(
 def add_policy_areas(doc: GraphDocument, columns: list[PolicyAreaColumn], source: str) -> None:
     """The policy area nodes of a file's tag columns and their families."""
     for column in columns:
-        aid = doc.add_node(
+        aid = put(
+            doc,
             "PolicyArea",
             column.key,
             source,

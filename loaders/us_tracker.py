@@ -22,10 +22,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError
 
+from graph.document import GraphDocument, node_id
 from loaders.errors import SourceError, SourceProblem
 from loaders.institutions import institution_key, split_institutions
-from loaders.partnership_graph import add_country, add_plan
-from loaders.records import GraphDocument, node_id
+from loaders.partnership_graph import add_country, add_plan, put
 from loaders.values import NonEmpty, StrictModel
 from loaders.yaml_reader import read_yaml
 
@@ -237,7 +237,8 @@ def us_tracker_document(tracker: UsTracker) -> GraphDocument:
     )
     plan_key_ = plan.split(":", 1)[1]
     for rank, (code, en, fr) in enumerate(STATUSES, start=1):
-        sid = doc.add_node(
+        sid = put(
+            doc,
             "Status",
             f"{plan_key_}:{code}",
             f"{name}#status/{code}",
@@ -249,7 +250,8 @@ def us_tracker_document(tracker: UsTracker) -> GraphDocument:
         doc.link("HAS_STATUS_LEVEL", plan, sid)
     for cid_, page in sorted(tracker.commitments.items()):
         source = f"{name}#{cid_}"
-        cid = doc.add_node(
+        cid = put(
+            doc,
             "Commitment",
             cid_,
             source,
@@ -262,7 +264,8 @@ def us_tracker_document(tracker: UsTracker) -> GraphDocument:
     for sub in tracker.subcommitments:
         sub_id = sub.commitment_detail_sub_id
         source = f"{name}#{sub_id}"
-        mid = doc.add_node(
+        mid = put(
+            doc,
             "Milestone",
             f"{plan_key_}:{sub_id}",
             source,
@@ -272,18 +275,21 @@ def us_tracker_document(tracker: UsTracker) -> GraphDocument:
         )
         doc.link("HAS_MILESTONE", node_id("Commitment", sub.commitment_id), mid)
         for agency in split_institutions(sub.commitment_agency):
-            dept = doc.add_node(
+            dept = put(
+                doc,
                 "Department",
                 institution_key("USA", agency),
                 source,
                 defaults={"name_en": agency},
                 member="USA",
+                code=institution_key("USA", agency),
             )
             doc.link("LED_BY", mid, dept)
             doc.link("HAS_INSTITUTION", country, dept)
         progress, evidence = progress_and_evidence(sub.body)
         august = _plain(sub.aug_2023_progress or "")
-        uid = doc.add_node(
+        uid = put(
+            doc,
             "ProgressUpdate",
             f"{plan_key_}:{sub_id}",
             source,

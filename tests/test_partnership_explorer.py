@@ -42,7 +42,7 @@ def current_plans() -> frozenset[str]:
 
 
 @cache
-def alone_document():  # type: ignore[no-untyped-def]
+def alone_document():
     return explorer_document(data())
 
 
@@ -71,11 +71,15 @@ def test_ratings_of_sampled_commitments() -> None:
     assert first.completion_progress_report.value == "COMPLETE"
     assert first.open_government.reason == "NO_DATA"
     rows = [i.row for i in data().commitments]
-    assert Counter(r.open_government.value for r in rows)["DID_NOT_CHANGE"] == 22  # "b. None"
-    assert Counter(r.potential_impact.reason for r in rows)["UNCLEAR"] == 7
-    assert Counter(r.completion_progress_report.reason for r in rows)["WITHDRAWN"] == 20
-    assert Counter(r.completion_progress_report.value for r in rows)["NOT_STARTED"] == 192
-    assert Counter(r.specificity.value for r in rows)["NONE"] == 46
+    assert (
+        Counter[str | None](r.open_government.value for r in rows)["DID_NOT_CHANGE"] == 22
+    )  # "b. None"
+    assert Counter[str | None](r.potential_impact.reason for r in rows)["UNCLEAR"] == 7
+    assert Counter[str | None](r.completion_progress_report.reason for r in rows)["WITHDRAWN"] == 20
+    assert (
+        Counter[str | None](r.completion_progress_report.value for r in rows)["NOT_STARTED"] == 192
+    )
+    assert Counter[str | None](r.specificity.value for r in rows)["NONE"] == 46
 
 
 def test_current_data_wins_and_skipped_rows_are_counted() -> None:
@@ -140,7 +144,7 @@ def test_process_data_per_plan() -> None:
     file, plans = read_process_data(text_of(PROCESS_CSV), "process.csv")
     # the file has 116 plan rows; its header block is repeated once (lines 5-6), not data
     assert len(plans) == 116
-    iap2 = Counter(p.row.iap2_development.value for p in plans)
+    iap2 = Counter[str | None](p.row.iap2_development.value for p in plans)
     assert iap2["CONSULT"] == 26 and iap2["COLLABORATE"] == 9 and iap2["INVOLVE"] == 8
     doc = process_document(file, plans)
     canada = [n for n in doc.nodes if n.id == "Plan:CAN-2012-2014"]

@@ -7,6 +7,7 @@ from functools import cache
 
 import pytest
 
+from graph.document import GraphDocument, NodeRecord
 from loaders.errors import SourceError
 from loaders.ogp_commitments import (
     OgpCommitmentData,
@@ -14,7 +15,6 @@ from loaders.ogp_commitments import (
     ogp_commitments_document,
     read_ogp_commitments,
 )
-from loaders.records import GraphDocument, NodeRecord
 from tests.partnership_data import COMMITMENTS_CSV, edited_commitments, text_of
 
 
@@ -55,10 +55,10 @@ def test_counts_of_commitments_members_and_plans() -> None:
     assert len(rows) == 503
     assert len({r.code for r in rows}) == 70
     assert len({r.plan_id for r in rows}) == 198
-    per_member = Counter(r.code for r in rows)
+    per_member = Counter[str | None](r.code for r in rows)
     assert per_member["MKD"] == 31 and per_member["GHA"] == 23 and per_member["CAN"] == 3
     assert per_member["USA"] == 4 and per_member["GBSC"] == 3
-    per_plan = Counter(r.plan_id for r in rows)
+    per_plan = Counter[str | None](r.plan_id for r in rows)
     assert per_plan["AP_KGZ01"] == 15 and per_plan["AP_MKD05"] == 13 and per_plan["AP_CAN04"] == 1
     labels = Counter(n.label for n in {n.id: n for n in document().nodes}.values())
     assert labels["Commitment"] == 503 and labels["Plan"] == 198
@@ -137,15 +137,19 @@ def test_local_members_are_local_governments_in_their_country() -> None:
 
 def test_codes_are_not_ratings() -> None:
     rows = [c.row for c in data().commitments]
-    specificity = Counter(r.specificity.reason for r in rows if r.specificity.value is None)
+    specificity = Counter[str | None](
+        r.specificity.reason for r in rows if r.specificity.value is None
+    )
     assert specificity == {"NO_DATA": 264, "NOT_REVIEWED": 53}
-    assert Counter(r.specificity.value for r in rows)["NONE"] == 2  # a rating: no specificity
-    overall = Counter(r.open_government.reason for r in rows)
+    assert (
+        Counter[str | None](r.specificity.value for r in rows)["NONE"] == 2
+    )  # a rating: no specificity
+    overall = Counter[str | None](r.open_government.reason for r in rows)
     assert overall["NO_RESULTS_YET"] == 17
-    assert Counter(r.completion_progress_report.reason for r in rows)["WITHDRAWN"] == 1
-    assert Counter(r.completion_end_of_term.reason for r in rows)["UNCLEAR"] == 2
-    assert Counter(r.potential_for_results.reason for r in rows)["UNCLEAR"] == 14
-    assert Counter(r.open_government.value for r in rows)["WORSENED"] == 1
+    assert Counter[str | None](r.completion_progress_report.reason for r in rows)["WITHDRAWN"] == 1
+    assert Counter[str | None](r.completion_end_of_term.reason for r in rows)["UNCLEAR"] == 2
+    assert Counter[str | None](r.potential_for_results.reason for r in rows)["UNCLEAR"] == 14
+    assert Counter[str | None](r.open_government.value for r in rows)["WORSENED"] == 1
 
 
 def test_policy_areas_in_their_families() -> None:

@@ -9,8 +9,8 @@ from functools import cache
 
 import pytest
 
+from graph.document import GraphDocument
 from loaders.errors import SourceError
-from loaders.records import GraphDocument
 from loaders.us_tracker import (
     UsTracker,
     looks_like_us_tracker_page,
@@ -31,7 +31,7 @@ def document() -> GraphDocument:
     return us_tracker_document(tracker())
 
 
-def node(node_id: str):  # type: ignore[no-untyped-def]
+def node(node_id: str):
     return next(n for n in document().nodes if n.id == node_id)
 
 
