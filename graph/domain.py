@@ -695,8 +695,10 @@ ENTITIES: tuple[Entity, ...] = (
             "submissionYear": Prop(Kind.INT, "The year OGP gives for its submission."),
             "title": _text("The plan's title."),
             "description": _text("What the plan sets out to do."),
-            "startYear": Prop(Kind.INT, "First year.", required=True, indexed=True),
-            "endYear": Prop(Kind.INT, "Last year.", required=True),
+            "startYear": Prop(
+                Kind.INT, "First year (null where the sources do not say).", indexed=True
+            ),
+            "endYear": Prop(Kind.INT, "Last year (null where the sources do not say)."),
             "ordinal": Prop(Kind.INT, "Its rank among the country's plans (1 = first)."),
             "declaredCommitmentCount": Prop(
                 Kind.INT,

@@ -23,6 +23,7 @@ _MODULES = (
     "graph.search",
     "graph.explore",
     "graph.groups",
+    "graph.partnership",
 )
 
 

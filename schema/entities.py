@@ -3332,12 +3332,12 @@ class Plan(PlanExtras, Node):
     def description(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "description", lang)
 
-    @strawberry.field(description="First year.")
-    def start_year(self) -> int:
+    @strawberry.field(description="First year (null where the sources do not say).")
+    def start_year(self) -> int | None:
         return plain(self, "startYear")
 
-    @strawberry.field(description="Last year.")
-    def end_year(self) -> int:
+    @strawberry.field(description="Last year (null where the sources do not say).")
+    def end_year(self) -> int | None:
         return plain(self, "endYear")
 
     @strawberry.field(description="Its rank among the country's plans (1 = first).")
