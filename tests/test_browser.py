@@ -22,7 +22,7 @@ from tests.conftest import free_port
 from tests.fresh_serve import FreshServe
 from tests.test_browser_pages import NEEDS, _empty_fields, _operation_names
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.store, pytest.mark.timeout(240)]
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,9 @@ import pytest
 
 from tests.conftest import GraphQLClient
 
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
+
 VIEW = "truncated nodes { id type label } edges { source target type }"
 
 

@@ -18,6 +18,9 @@ from hypothesis_graphql import Mode, from_schema
 from schema.app import build_schema
 from tests.conftest import Server
 
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
+
 SCHEMA = build_schema()._schema
 #: words that betray internals: tracebacks, store record ids, Java, driver reprs
 INTERNAL = re.compile(

@@ -7,10 +7,14 @@ import hashlib
 from typing import Any
 
 import httpx
+import pytest
 
 from graph.store import BoltEndpoint
 from schema.app import create_app
 from schema.settings import ApiSettings
+
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
 
 PLANS = """query Plans($first: Int!) {
   plans(first: $first) { totalCount edges { node { id title description startYear endYear

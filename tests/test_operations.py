@@ -18,6 +18,9 @@ from schema import request_id
 from schema.operations import Metrics, OperationsMiddleware
 from tests.conftest import GraphQLClient, Server, free_port
 
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
+
 
 def metric_values(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     values = {}

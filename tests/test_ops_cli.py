@@ -17,6 +17,9 @@ from ogp_graph.logs import JsonFormatter
 from tests.conftest import NAP_FILES, free_port
 from tests.test_cli import ogp_graph
 
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
+
 #: what must never reach a user: Python reprs and driver internals
 INTERNALS = ("Traceback", "ResolvedIPv4Address", "Errno", "OSError", "[bold")
 

@@ -26,6 +26,9 @@ from tests.test_cli import ogp_graph
 from tests.test_ops_cli import clean
 from tests.test_ops_store import Served
 
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
+
 _LOCK_HELD = Statement("tests.lock_held", "MATCH (l:LoadLock) RETURN count(l) AS n")
 
 

@@ -26,6 +26,9 @@ from tests.conftest import NAP_FILES, GraphQLClient, free_port, run
 from tests.test_cli import ogp_graph
 from tests.test_ops_cli import clean
 
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
+
 
 def body(dump: Path) -> list[str]:
     """The lines of a dump without its header (which holds the time it was written)."""

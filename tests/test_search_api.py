@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import GraphQLClient
+
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
 
 SEARCH = """query ($q: String!, $lang: Lang, $types: [EntityType!], $first: Int, $after: String) {
   search(query: $q, lang: $lang, types: $types, first: $first, after: $after) {

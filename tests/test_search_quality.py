@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.conftest import GraphQLClient
+
+#: these tests start the embedded store or a server of their own
+pytestmark = pytest.mark.store
 
 JUDGEMENTS = Path(__file__).with_name("search_judgements.yaml")
 MIN_MRR = 0.9
