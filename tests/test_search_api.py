@@ -51,8 +51,8 @@ def test_both_languages_accents_and_plurals_meet(gql: GraphQLClient) -> None:
 
 
 def test_phrases_rank_above_scattered_words(gql: GraphQLClient) -> None:
-    ids = _ids(_search(gql, "open data", types=["Milestone"]))
-    hits = _search(gql, "open data", types=["Milestone"])["edges"]
+    ids = _ids(_search(gql, "open data", types=["MILESTONE"]))
+    hits = _search(gql, "open data", types=["MILESTONE"])["edges"]
     first = hits[0]["node"]["matches"][0]["snippet"]
     assert "<mark>open</mark> <mark>data</mark>" in first.lower(), (ids, first)
 
