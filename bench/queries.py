@@ -54,8 +54,8 @@ PAGE = Case(
         [_indicator_row(n) for n in _nodes(d["indicatorsConnection"])],
     ],
     "MATCH (n:Indicator) WITH n ORDER BY n.id_sort "
-    "WITH collect(n) AS all "
-    "RETURN size(all) AS total, [n IN all[0..100] | n {.id, .code, "
+    "WITH collect(n) AS matched "
+    "RETURN size(matched) AS total, [n IN matched[0..100] | n {.id, .code, "
     "title: coalesce(n.title_en, n.title_fr), .dueDate, "
     "milestone: head([(m:Milestone)-[:HAS_INDICATOR]->(n) | m.code])}] AS nodes",
     {},
@@ -136,8 +136,8 @@ FILTER = Case(
     lambda d: [d["milestonesConnection"]["totalCount"], _nodes(d["milestonesConnection"])],
     "MATCH (d:Department) WHERE d.abbreviation_en = 'TBS' OR d.abbreviation_fr = 'TBS' "
     "MATCH (m:Milestone)-[:LED_BY]->(d) WITH DISTINCT m ORDER BY m.id_sort "
-    "WITH collect(m) AS all RETURN size(all) AS total, "
-    "[m IN all[0..100] | m {.id, .code, title: coalesce(m.title_en, m.title_fr)}] AS nodes",
+    "WITH collect(m) AS matched RETURN size(matched) AS total, "
+    "[m IN matched[0..100] | m {.id, .code, title: coalesce(m.title_en, m.title_fr)}] AS nodes",
     {},
 )
 
@@ -223,8 +223,8 @@ NESTED_PAGE = Case(
     "{ id_sort: ASC } }]) { totalCount pageInfo { hasNextPage } edges { node { code } } } } } } }",
     lambda d: _nested_page(d["commitments"], "milestones"),
     lambda d: _nested_page(d["commitmentsConnection"], "milestonesConnection"),
-    "MATCH (c:Commitment) WITH c ORDER BY c.id_sort WITH collect(c) AS all "
-    "RETURN size(all) AS total, size(all) > 20 AS hasNext, [c IN all[0..20] | c {.id, "
+    "MATCH (c:Commitment) WITH c ORDER BY c.id_sort WITH collect(c) AS matched "
+    "RETURN size(matched) AS total, size(matched) > 20 AS hasNext, [c IN matched[0..20] | c {.id, "
     "milestones: COUNT { (c)-[:HAS_MILESTONE]->(:Milestone) }, "
     "page: [(c)-[:HAS_MILESTONE]->(m:Milestone) | m.code][0..3]}] AS nodes",
     {},

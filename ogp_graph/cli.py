@@ -116,6 +116,8 @@ def serve(args: argparse.Namespace) -> None:
     """Start the store if needed, load the bundled dataset, serve HTTP until Ctrl-C."""
     import uvicorn
 
+    from ogp_graph.nodelay import NoDelayH11Protocol
+
     settings = _settings(args.data_dir)
     if args.workers < 1:
         raise CommandError("--workers must be 1 or more")
@@ -125,7 +127,12 @@ def serve(args: argparse.Namespace) -> None:
         if args.workers == 1:
             from schema.app import create_app
 
-            uvicorn.run(create_app(endpoint, settings), host=args.host, port=args.port)
+            uvicorn.run(
+                create_app(endpoint, settings),
+                host=args.host,
+                port=args.port,
+                http=NoDelayH11Protocol,
+            )
         else:
             # the workers connect to the store this process runs or was given
             os.environ.update(
@@ -140,6 +147,7 @@ def serve(args: argparse.Namespace) -> None:
                 host=args.host,
                 port=args.port,
                 workers=args.workers,
+                http=NoDelayH11Protocol,  # the workers' sockets lose TCP_NODELAY otherwise
             )
     log.info("stopped")
 
