@@ -53,9 +53,15 @@ def _free_port() -> int:
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children that were waited for."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
+    """User + system CPU of a process and of its live child processes (the workers)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = sum(int(fields[i]) for i in (11, 12)) / TICK
+    return total + sum(_cpu_seconds(int(c)) for c in children)
 
 
 @dataclass
@@ -96,13 +102,19 @@ def _store_env(endpoint: BoltEndpoint) -> dict[str, str]:
     }
 
 
-def start_ours(endpoint: BoltEndpoint, workers: int = 1) -> Server:
+_SERVE = (
+    "import sys, uvicorn\n"
+    "from ogp_graph.nodelay import NoDelayH11Protocol\n"
+    "uvicorn.run('schema.app:create_app_from_env', factory=True, host='127.0.0.1',\n"
+    "    port=int(sys.argv[1]), workers=int(sys.argv[2]), http=NoDelayH11Protocol,\n"
+    "    log_level='warning', access_log=False)\n"
+)
+
+
+def start_ours(endpoint: BoltEndpoint, workers: int) -> Server:
+    """ogp-graph as `serve` runs it (same protocol, workers), without the access log."""
     port = _free_port()
-    cmd = [sys.executable, "-m", "ogp_graph", "serve", "--port", str(port)]
-    cmd = [
-        sys.executable, "-m", "uvicorn", "--factory", "schema.app:create_app_from_env",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+    cmd = [sys.executable, "-c", _SERVE, str(port), str(workers)]
     process = subprocess.Popen(cmd, cwd=ROOT, env=_store_env(endpoint))
     url = f"http://127.0.0.1:{port}/graphql"
     _wait_ready(url, process, "ogp-graph")
@@ -228,7 +240,7 @@ def measure(
     endpoint: BoltEndpoint, scale: int, args: argparse.Namespace, folder: Path
 ) -> list[Row]:
     rows = []
-    ours = start_ours(endpoint)
+    ours = start_ours(endpoint, args.workers)
     peer = start_peer(endpoint, folder)
     try:
         with httpx.Client(timeout=120) as http:
@@ -309,6 +321,7 @@ def main() -> None:
         "--seconds", type=int, default=5, help="per throughput run and latency budget"
     )
     parser.add_argument("--only", default="", help="run only the queries whose name holds this")
+    parser.add_argument("--workers", type=int, default=1, help="ogp-graph's worker processes")
     parser.add_argument("--check", action="store_true", help="only check that answers are equal")
     args = parser.parse_args()
     if shutil.which("wrk") is None:

@@ -53,11 +53,11 @@ PAGE = Case(
         d["indicatorsConnection"]["totalCount"],
         [_indicator_row(n) for n in _nodes(d["indicatorsConnection"])],
     ],
-    "MATCH (n:Indicator) WITH n ORDER BY n.id_sort "
-    "WITH collect(n) AS matched "
-    "RETURN size(matched) AS total, [n IN matched[0..100] | n {.id, .code, "
-    "title: coalesce(n.title_en, n.title_fr), .dueDate, "
-    "milestone: head([(m:Milestone)-[:HAS_INDICATOR]->(n) | m.code])}] AS nodes",
+    "MATCH (n:Indicator) WITH count(n) AS total "
+    "MATCH (n:Indicator) WITH total, n ORDER BY n.id_sort LIMIT 100 "
+    "OPTIONAL MATCH (m:Milestone)-[:HAS_INDICATOR]->(n) "
+    "RETURN total, collect({id: n.id, code: n.code, title: coalesce(n.title_en, n.title_fr), "
+    "dueDate: n.dueDate, milestone: m.code}) AS nodes",
     {},
 )
 
