@@ -25,6 +25,8 @@ class Kind(Enum):
     DATE = "date"  #: ``YYYY-MM`` or ``YYYY-MM-DD``, compared in calendar order
     COUNT = "count"  #: how many nodes a to-many relationship leads to (computed)
     URL = "url"  #: a bilingual web address (``<name>_en`` / ``<name>_fr``), not filtered
+    BOOL = "bool"  #: true or false, matched exactly
+    ENUM_LIST = "enum_list"  #: several values of an :class:`EnumDecl` (shown, not filtered)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Prop:
 
     @property
     def filterable(self) -> bool:
-        return self.kind is not Kind.URL
+        return self.kind not in (Kind.URL, Kind.ENUM_LIST)
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,77 @@ def _text(description: str) -> Prop:
 
 
 _MONTH = "`YYYY-MM`"
+_PARTIAL = "`YYYY`, `YYYY-MM` or `YYYY-MM-DD`, as precise as the source"
+
+
+def _why(name: str) -> Prop:
+    return Prop(
+        Kind.ENUM,
+        f"Why `{name}` has no value (a code of the source, not a rating).",
+        ref="NotRated",
+    )
+
+
+def _rated(name: str, ref: str, description: str) -> dict[str, Prop]:
+    """A rating (an enum value) and the reason it is missing, when it is."""
+    return {name: Prop(Kind.ENUM, description, ref=ref), f"{name}Reason": _why(name)}
+
+
+def _flag(name: str, description: str) -> dict[str, Prop]:
+    """A yes/no assessment and the reason it is missing, when it is."""
+    return {name: Prop(Kind.BOOL, description), f"{name}Reason": _why(name)}
+
+
+def _member_props(what: str) -> dict[str, Prop]:
+    """What every member of the partnership (national or local) carries."""
+    return {
+        "memberCategory": Prop(
+            Kind.ENUM, f"How OGP classes {what} as a member.", ref="MemberCategory"
+        ),
+        "membershipStatus": Prop(
+            Kind.ENUM,
+            "Where its membership stands (the last event of its history decides).",
+            ref="MembershipStatus",
+        ),
+    }
+
+
+def _member_links(label: str, what: str) -> tuple[Link, ...]:
+    """The links every member has: region, membership history, institutions."""
+    return (
+        _out(
+            "region",
+            "IN_REGION",
+            "Region",
+            "OGP's region it is in, where OGP's data gives it.",
+            many=False,
+            reverse=_many(
+                "countries" if label == "Country" else "localGovernments",
+                f"Its {what}.",
+            ),
+        ),
+        _out(
+            "membershipHistory",
+            "HAS_MEMBERSHIP_EVENT",
+            "MembershipEvent",
+            "Its membership history: joined, withdrew, suspended..., oldest first.",
+            shown="list",
+            reverse=_one(
+                "country" if label == "Country" else "localGovernment",
+                f"The {what[:-1] if what.endswith('s') else what} it happened to.",
+            ),
+        ),
+        _out(
+            "institutions",
+            "HAS_INSTITUTION",
+            "Department",
+            "Its public institutions that lead or support commitments.",
+            reverse=_one(
+                "country" if label == "Country" else "localGovernment",
+                "The member it is an institution of.",
+            ),
+        ),
+    )
 
 
 ENUMS: tuple[EnumDecl, ...] = (
@@ -193,6 +266,8 @@ ENUMS: tuple[EnumDecl, ...] = (
             "MID_TERM_SELF_ASSESSMENT": "The government's own assessment half-way.",
             "END_OF_TERM_SELF_ASSESSMENT": "The government's own assessment at the end.",
             "PROGRESS_TRACKER": "Regular progress updates published while the plan runs.",
+            "IRM_PROGRESS_REPORT": "The Independent Reporting Mechanism's progress report.",
+            "IRM_END_OF_TERM_REPORT": "The Independent Reporting Mechanism's end-of-term report.",
         },
     ),
     EnumDecl(
@@ -209,6 +284,156 @@ ENUMS: tuple[EnumDecl, ...] = (
             "PROGRAM": "A programme or collaboration.",
             "POLICY": "A policy instrument.",
             "PORTAL": "A web portal.",
+        },
+    ),
+    EnumDecl(
+        "NotRated",
+        "Why a rating of the Independent Reporting Mechanism (IRM) is missing: a code in the "
+        "source's cell, not a rating.",
+        {
+            "NOT_APPLICABLE": "Not applicable (NA, N/A).",
+            "NO_DATA": "No data (ND).",
+            "NOT_REVIEWED": "Not reviewed or not relevant (NR).",
+            "UNCLEAR": "The IRM found it unclear.",
+            "WITHDRAWN": "The commitment was withdrawn.",
+            "NO_RESULTS_YET": "No early results to report yet.",
+        },
+    ),
+    EnumDecl(
+        "Specificity",
+        "How specific a commitment's wording is, as the IRM rated it.",
+        {"NONE": "Not specific.", "LOW": "Low.", "MEDIUM": "Medium.", "HIGH": "High."},
+    ),
+    EnumDecl(
+        "PotentialImpact",
+        "The impact the IRM expected of a commitment, if fully carried out.",
+        {
+            "NONE": "None.",
+            "MINOR": "Minor.",
+            "MODERATE": "Moderate.",
+            "TRANSFORMATIVE": "Transformative.",
+        },
+    ),
+    EnumDecl(
+        "Completion",
+        "How far a commitment was carried out, as the IRM assessed it.",
+        {
+            "NOT_STARTED": "Not started.",
+            "LIMITED": "Limited.",
+            "SUBSTANTIAL": "Substantial.",
+            "COMPLETE": "Complete.",
+        },
+    ),
+    EnumDecl(
+        "OpenGovernment",
+        "Did it open government? The IRM's answer.",
+        {
+            "WORSENED": "It worsened.",
+            "DID_NOT_CHANGE": "It did not change.",
+            "MARGINAL": "Marginally.",
+            "MAJOR": "Majorly.",
+            "OUTSTANDING": "Outstandingly.",
+        },
+    ),
+    EnumDecl(
+        "ChangeInCompletion",
+        "How completion changed between the IRM's progress and end-of-term reports.",
+        {"DECREASE": "Decreased.", "NO_CHANGE": "No change.", "INCREASE": "Increased."},
+    ),
+    EnumDecl(
+        "EarlyResults",
+        "The early results the IRM found.",
+        {
+            "NO_NOTABLE_RESULTS": "No notable results.",
+            "MODERATE": "Moderate results.",
+            "SIGNIFICANT": "Significant results.",
+        },
+    ),
+    EnumDecl(
+        "PotentialForResults",
+        "The potential for results the IRM found.",
+        {"MODEST": "Modest.", "SUBSTANTIAL": "Substantial."},
+    ),
+    EnumDecl(
+        "OgpValue",
+        "An OGP value a commitment is relevant to.",
+        {
+            "ACCESS_TO_INFORMATION": "Access to information.",
+            "CIVIC_PARTICIPATION": "Civic participation.",
+            "PUBLIC_ACCOUNTABILITY": "Public accountability.",
+            "TECHNOLOGY": "Technology and innovation for transparency and accountability.",
+        },
+    ),
+    EnumDecl(
+        "Iap2Level",
+        "The level of public influence on a plan (IAP2 spectrum).",
+        {
+            "INFORM": "Inform.",
+            "CONSULT": "Consult.",
+            "INVOLVE": "Involve.",
+            "COLLABORATE": "Collaborate.",
+            "EMPOWER": "Empower.",
+        },
+    ),
+    EnumDecl(
+        "Participation",
+        "Who could take part in a plan's consultation.",
+        {"OPEN": "Open to all.", "INVITATION_ONLY": "By invitation only."},
+    ),
+    EnumDecl(
+        "MemberCategory",
+        "How OGP classes a member.",
+        {
+            "NATIONAL": "A national government.",
+            "LOCAL": "A local government.",
+            "LEGACY_LOCAL": "A local government of OGP's first local pilot.",
+            "OTHER": "Other (Kosovo).",
+        },
+    ),
+    EnumDecl(
+        "MembershipStatus",
+        "Where a membership stands.",
+        {
+            "ACTIVE": "A member.",
+            "WITHDRAWN": "Withdrew.",
+            "SUSPENDED": "Suspended.",
+            "REMOVED": "Removed.",
+            "NOT_A_MEMBER": "Never a member (declared intent only).",
+        },
+    ),
+    EnumDecl(
+        "MembershipEventKind",
+        "An event of a membership.",
+        {
+            "FOUNDING_MEMBER": "Founded the partnership.",
+            "JOINED": "Joined.",
+            "ANNOUNCED_JOINING": "Announced it would join.",
+            "WITHDREW": "Withdrew.",
+            "SUSPENDED": "Was suspended (inactive).",
+            "REMOVED": "Was removed.",
+            "DECLARED_INTENT": "Declared its intent to join.",
+        },
+    ),
+    EnumDecl(
+        "CoChairPosition",
+        "The position of a co-chair seat.",
+        {
+            "FOUNDING": "A founding co-chair (2011).",
+            "LEAD": "The lead chair of its side.",
+            "SUPPORT": "The supporting chair of its side.",
+        },
+    ),
+    EnumDecl(
+        "EventKind",
+        "What an event is.",
+        {"GLOBAL_SUMMIT": "An OGP Global Summit."},
+    ),
+    EnumDecl(
+        "CommitmentOrigin",
+        "Which source described a commitment.",
+        {
+            "OGP_COMMITMENT_DATA": "OGP's current commitment data.",
+            "OGP_EXPLORER_2016": "The 2016 OGP Explorer.",
         },
     ),
 )
@@ -235,6 +460,14 @@ ENTITIES: tuple[Entity, ...] = (
                 reverse=_one("partnership", "The partnership it is a member of."),
                 properties="since (`YYYY-MM`)",
             ),
+            _in(
+                "localMembers",
+                "MEMBER_OF",
+                "LocalGovernment",
+                "Its local members.",
+                reverse=_one("partnership", "The partnership it is a member of."),
+                properties="since (`YYYY-MM`)",
+            ),
             _out(
                 "coChairTerms",
                 "HAS_TERM",
@@ -253,8 +486,9 @@ ENTITIES: tuple[Entity, ...] = (
     ),
     Entity(
         "Country",
-        "A country, member of the partnership or named by it.",
-        key="ISO 3166 alpha-3 (`CAN`)",
+        "A country: a national member of the partnership (or Kosovo), a country a local "
+        "member is in, or one the sources name.",
+        key="ISO 3166 alpha-3 (`CAN`; Kosovo `XKX`)",
         props={
             "code": Prop(
                 Kind.TEXT, "ISO 3166 alpha-3 code, e.g. `CAN`.", required=True, indexed=True
@@ -262,9 +496,10 @@ ENTITIES: tuple[Entity, ...] = (
             "name": _text("Its name."),
             "memberSince": Prop(
                 Kind.DATE,
-                "When it joined the partnership (`YYYY-MM`), where known.",
+                "When it joined the partnership (`YYYY-MM` or `YYYY`), where known.",
                 example=f"{_MONTH}, also on MEMBER_OF as `since`",
             ),
+            **_member_props("the country"),
             "planCount": Prop(Kind.COUNT, "How many action plans it has.", ref="plans"),
         },
         links=(
@@ -289,9 +524,106 @@ ENTITIES: tuple[Entity, ...] = (
                 "Its terms as a government co-chair.",
                 reverse=_one("country", "The government's country (government chairs)."),
             ),
+            *_member_links("Country", "member countries"),
         ),
         order=(("code", "ASC"),),
         root=Root("countries", "Countries, by code."),
+        groupings=(
+            Grouping("REGION", "OGP's region of the country.", path=("region",)),
+            Grouping("MEMBERSHIP_STATUS", "Where its membership stands.", prop="membershipStatus"),
+        ),
+    ),
+    Entity(
+        "LocalGovernment",
+        "A local member of the partnership: a city, region or province.",
+        key="OGP's member code (`ESMD`; its first two letters are the country's alpha-2)",
+        props={
+            "code": Prop(Kind.TEXT, "OGP's member code, e.g. `ESMD`.", required=True, indexed=True),
+            "name": _text("The place, e.g. Madrid."),
+            "memberSince": Prop(
+                Kind.DATE, "When it joined the partnership, where known.", example=_PARTIAL
+            ),
+            **_member_props("the local government"),
+            "planCount": Prop(Kind.COUNT, "How many action plans it has.", ref="plans"),
+        },
+        links=(
+            _out(
+                "country",
+                "IN_COUNTRY",
+                "Country",
+                "The country it is in.",
+                many=False,
+                reverse=_many("localGovernments", "Its local members of the partnership."),
+            ),
+            _out(
+                "plans",
+                "HAS_PLAN",
+                "Plan",
+                "Its action plans, oldest first.",
+                reverse=_one("localGovernment", "The local member whose plan it is."),
+            ),
+            *_member_links("LocalGovernment", "local members"),
+        ),
+        order=(("code", "ASC"),),
+        root=Root("localGovernments", "Local members of the partnership, by code."),
+        groupings=(
+            Grouping("REGION", "OGP's region of the local member.", path=("region",)),
+            Grouping("COUNTRY", "The country it is in.", path=("country",)),
+        ),
+    ),
+    Entity(
+        "Region",
+        "One of OGP's regions.",
+        key="slug of the English name (`americas`)",
+        props={
+            "code": Prop(Kind.TEXT, "Its code, e.g. `americas`.", required=True),
+            "name": _text("Its name."),
+            "countryCount": Prop(Kind.COUNT, "How many countries it holds.", ref="countries"),
+        },
+        order=(("code", "ASC"),),
+        root=Root("regions", "OGP's regions, by code."),
+    ),
+    Entity(
+        "MembershipEvent",
+        "An event of a membership: joined, withdrew, suspended, removed...",
+        key="`HUN:WITHDREW:2016-12-06` (`undated` when no date is known)",
+        props={
+            "kind": Prop(Kind.ENUM, "What happened.", ref="MembershipEventKind", required=True),
+            "date": Prop(Kind.DATE, "When, where known (never guessed).", example=_PARTIAL),
+            "note": _text("What the sources add."),
+            "sourceUrl": Prop(Kind.TEXT, "Where the fact is stated."),
+        },
+        order=(("date", "ASC"),),
+        display="note",
+        root=Root("membershipEvents", "Membership events, oldest first (undated last)."),
+        groupings=(
+            Grouping("KIND", "What happened.", prop="kind"),
+            Grouping("COUNTRY", "The country it happened to.", path=("country",)),
+        ),
+    ),
+    Entity(
+        "PolicyArea",
+        "A policy area commitments are tagged with (OGP's tag columns), in its family.",
+        key="slug of the column name (`beneficial-ownership`)",
+        props={
+            "name": _text("Its name."),
+            "isFamily": Prop(Kind.BOOL, "True for a family of areas (e.g. Anti-Corruption)."),
+            "commitmentCount": Prop(
+                Kind.COUNT, "How many commitments are tagged with it.", ref="commitments"
+            ),
+        },
+        links=(
+            _out(
+                "family",
+                "IN_FAMILY",
+                "PolicyArea",
+                "The family it belongs to, if any.",
+                many=False,
+                reverse=_many("areas", "The areas of this family.", shown="list"),
+            ),
+        ),
+        order=(("name", "ASC"),),
+        root=Root("policyAreas", "Policy areas, by name (filter `isFamily` for the tree's top)."),
     ),
     Entity(
         "Person",
@@ -345,19 +677,28 @@ ENTITIES: tuple[Entity, ...] = (
         key="`2018-2019:GOVERNMENT`",
         props={
             "role": Prop(Kind.ENUM, "Government or civil society.", ref="ChairRole"),
+            "position": Prop(Kind.ENUM, "Founding, lead or support seat.", ref="CoChairPosition"),
             "name": _text("Who holds the seat, e.g. the Government of Canada."),
+            "organization": Prop(Kind.TEXT, "The holder's organisation then."),
+            "startDate": Prop(Kind.DATE, "When the seat was taken, where known.", example=_PARTIAL),
+            "endDate": Prop(Kind.DATE, "When the seat was left, where known.", example=_PARTIAL),
+            "sourceUrl": Prop(Kind.TEXT, "Where the facts are stated."),
         },
         order=(("role", "DESC"),),
     ),
     Entity(
         "Plan",
-        "An action plan of a country under the partnership.",
-        key="`CAN-2016-2018`",
+        "An action plan of a member (a country or a local government) under the partnership.",
+        key="OGP's plan id (`AP_ALB01`), except Canada's plans (`CAN-2016-2018`)",
         props={
+            "ogpId": Prop(Kind.TEXT, "OGP's plan id, e.g. `AP_ALB01`.", indexed=True),
+            "submissionYear": Prop(Kind.INT, "The year OGP gives for its submission."),
             "title": _text("The plan's title."),
             "description": _text("What the plan sets out to do."),
-            "startYear": Prop(Kind.INT, "First year.", required=True, indexed=True),
-            "endYear": Prop(Kind.INT, "Last year.", required=True),
+            "startYear": Prop(
+                Kind.INT, "First year (null where the sources do not say).", indexed=True
+            ),
+            "endYear": Prop(Kind.INT, "Last year (null where the sources do not say)."),
             "ordinal": Prop(Kind.INT, "Its rank among the country's plans (1 = first)."),
             "declaredCommitmentCount": Prop(
                 Kind.INT,
@@ -367,6 +708,36 @@ ENTITIES: tuple[Entity, ...] = (
             "commitmentCount": Prop(
                 Kind.COUNT, "How many commitments it has in the graph.", ref="commitments"
             ),
+            **_flag("consultationTimelineAvailable", "Was the consultation's timeline published?"),
+            **_flag("consultationAdvanceNotice", "Was the consultation announced in advance?"),
+            **_flag("consultationAwarenessRaising", "Was awareness of the consultation raised?"),
+            **_flag("consultationOnline", "Was there an online consultation?"),
+            **_flag("consultationInPerson", "Was there an in-person consultation?"),
+            **_flag("consultationSummaryOfComments", "Was a summary of the comments published?"),
+            "consultationStepsFollowed": Prop(
+                Kind.INT, "How many of the six consultation steps were followed (2016 data)."
+            ),
+            "consultationStepsFollowedReason": _why("consultationStepsFollowed"),
+            **_rated(
+                "participationDuringDevelopment",
+                "Participation",
+                "Who could take part while the plan was developed.",
+            ),
+            **_rated(
+                "participationDuringImplementation",
+                "Participation",
+                "Who could take part while the plan was carried out.",
+            ),
+            **_rated(
+                "iap2LevelDuringDevelopment", "Iap2Level", "Public influence during development."
+            ),
+            **_rated(
+                "iap2LevelDuringImplementation",
+                "Iap2Level",
+                "Public influence during implementation.",
+            ),
+            **_flag("regularForum", "Was there a regular multi-stakeholder forum?"),
+            **_flag("selfAssessmentPublished", "Did the government publish a self-assessment?"),
         },
         links=(
             _out(
@@ -428,6 +799,8 @@ ENTITIES: tuple[Entity, ...] = (
         groupings=(
             Grouping("COUNTRY", "The country of the plan.", path=("country",)),
             Grouping("START_YEAR", "The first year of the plan.", prop="startYear"),
+            Grouping("SUBMISSION_YEAR", "The year of submission.", prop="submissionYear"),
+            Grouping("REGION", "OGP's region of the plan's country.", path=("country", "region")),
         ),
         notes="A plan described by two sources (the 2018-2020 plan: the bundled dataset and "
         "the tracker definition) is one node; the tracker definition sets its title only "
@@ -446,14 +819,62 @@ ENTITIES: tuple[Entity, ...] = (
     ),
     Entity(
         "Commitment",
-        "A commitment of an action plan.",
-        key="`CAN-2018-2020:C01`",
+        "A commitment of an action plan, with the IRM's assessment where there is one.",
+        key="OGP's id (`AL0002`), the tracker's (`CAN-2018-2020:C01`) or, from the 2016 "
+        "Explorer, `PLAN:NUMBER`",
         props={
             "code": Prop(Kind.TEXT, "Its code in the plan, e.g. `C01`.", indexed=True),
+            "ogpId": Prop(Kind.TEXT, "OGP's commitment id, e.g. `AL0002`.", indexed=True),
             "title": _text("Its title."),
+            "shortTitle": _text("Its short title (OGP's data)."),
             "description": _text("What it commits to."),
-            "url": Prop(Kind.URL, "Where the plan describes it."),
+            "fullText": _text("Its full text (OGP's data)."),
+            "theme": _text("Its theme as OGP's data words it."),
+            "startDate": Prop(Kind.DATE, "When it starts, where the source gives a date."),
+            "endDate": Prop(Kind.DATE, "When it ends, where the source gives a date."),
+            "startDateText": Prop(Kind.TEXT, "Its start as the source writes it."),
+            "endDateText": Prop(Kind.TEXT, "Its end as the source writes it."),
+            "origin": Prop(
+                Kind.ENUM, "Which partnership source described it.", ref="CommitmentOrigin"
+            ),
+            "url": Prop(Kind.URL, "Where the plan (or OGP) describes it."),
+            "trackerUrl": Prop(Kind.TEXT, "Its page on the US tracker."),
             "milestoneCount": Prop(Kind.COUNT, "How many milestones it has.", ref="milestones"),
+            **_rated("specificity", "Specificity", "The IRM's rating of its specificity."),
+            **_flag("verifiable", "Is it verifiable, as the IRM judged?"),
+            "ogpValues": Prop(
+                Kind.ENUM_LIST, "The OGP values it is relevant to (IRM).", ref="OgpValue"
+            ),
+            "ogpValuesReason": _why("ogpValues"),
+            **_rated("potentialImpact", "PotentialImpact", "The IRM's potential impact."),
+            **_rated(
+                "completionProgressReport", "Completion", "Completion at the IRM's progress report."
+            ),
+            **_rated("completionEndOfTerm", "Completion", "Completion at the end of term."),
+            **_rated("changeInCompletion", "ChangeInCompletion", "How completion changed."),
+            **_rated("didItOpenGovernment", "OpenGovernment", "Did it open government (overall)?"),
+            **_rated(
+                "didItOpenGovernmentAccessToInformation",
+                "OpenGovernment",
+                "Did it open government: access to information?",
+            ),
+            **_rated(
+                "didItOpenGovernmentCivicParticipation",
+                "OpenGovernment",
+                "Did it open government: civic participation?",
+            ),
+            **_rated(
+                "didItOpenGovernmentPublicAccountability",
+                "OpenGovernment",
+                "Did it open government: public accountability?",
+            ),
+            **_rated("potentialForResults", "PotentialForResults", "The potential for results."),
+            **_rated("earlyResults", "EarlyResults", "The early results the IRM found."),
+            **_flag("starred", "Did any IRM assessment star it?"),
+            **_flag("starred2015", "Starred in the IRM's 2015 data."),
+            **_flag("starredProgressReport", "Starred at the progress report."),
+            **_flag("starredEndOfTerm", "Starred at the end of term."),
+            **_flag("carriedForward", "Carried forward to the next plan."),
         },
         links=(
             _out(
@@ -463,20 +884,65 @@ ENTITIES: tuple[Entity, ...] = (
                 "Its milestones, in code order.",
                 reverse=_one("commitment", "The commitment it belongs to."),
             ),
+            _out(
+                "leadInstitutions",
+                "LED_BY",
+                "Department",
+                "The institutions that lead it.",
+                shown="list",
+                reverse=_many("ledCommitments", "Commitments it leads."),
+            ),
+            _out(
+                "supportingInstitutions",
+                "SUPPORTED_BY",
+                "Department",
+                "The institutions that support it.",
+                shown="list",
+                reverse=_many("supportedCommitments", "Commitments it supports."),
+            ),
+            _out(
+                "policyAreas",
+                "HAS_POLICY_AREA",
+                "PolicyArea",
+                "The policy areas it is tagged with.",
+                shown="list",
+                reverse=_many("commitments", "Commitments tagged with it."),
+            ),
         ),
         display="title",
         root=Root("commitments", "Commitments of every plan, by plan then code."),
-        groupings=(Grouping("PLAN", "The action plan of the commitment.", path=("plan",)),),
+        groupings=(
+            Grouping("PLAN", "The action plan of the commitment.", path=("plan",)),
+            Grouping("MEMBER", "The plan's country (national members).", path=("plan", "country")),
+            Grouping(
+                "REGION", "OGP's region of the plan's country.", path=("plan", "country", "region")
+            ),
+            Grouping(
+                "POLICY_AREA",
+                "A policy area it is tagged with (a commitment with two counts in both).",
+                path=("policyAreas",),
+            ),
+            Grouping(
+                "SUBMISSION_YEAR",
+                "The plan's year of submission.",
+                path=("plan",),
+                key="submissionYear",
+            ),
+            Grouping("POTENTIAL_IMPACT", "The IRM's potential impact.", prop="potentialImpact"),
+            Grouping("COMPLETION", "Completion at the end of term.", prop="completionEndOfTerm"),
+            Grouping("STARRED", "Starred or not (null: not assessed).", prop="starred"),
+        ),
     ),
     Entity(
         "Milestone",
-        "A milestone of a commitment, led by one or more departments.",
+        "A milestone of a commitment (a US sub-commitment), led by one or more institutions.",
         key="`CAN-2018-2020:C01.1`",
         props={
             "code": Prop(Kind.TEXT, "Its code, e.g. `C01.1`.", required=True, indexed=True),
             "title": _text("Its short title."),
             "fullText": _text("Its full wording."),
             "url": Prop(Kind.URL, "Where the plan describes it."),
+            "trackerUrl": Prop(Kind.TEXT, "Its page on the US tracker."),
             "indicatorCount": Prop(Kind.COUNT, "How many indicators it has.", ref="indicators"),
         },
         links=(
@@ -493,6 +959,14 @@ ENTITIES: tuple[Entity, ...] = (
                 "Indicator",
                 "Its indicators, in code order.",
                 reverse=_one("milestone", "The milestone it belongs to."),
+            ),
+            _out(
+                "updates",
+                "HAS_UPDATE",
+                "ProgressUpdate",
+                "Its progress updates (the US tracker reports on sub-commitments).",
+                shown="list",
+                reverse=_one("milestone", "The milestone reported on (US tracker)."),
             ),
         ),
         display="title",
@@ -558,14 +1032,19 @@ ENTITIES: tuple[Entity, ...] = (
     ),
     Entity(
         "Department",
-        "A federal department or agency that leads milestones and indicators.",
-        key="portal organization slug (`tbs-sct`)",
+        "A public institution of a member (Canada's federal departments among them) that "
+        "leads or supports commitments, milestones and indicators.",
+        key="Canada: the portal's organization slug (`tbs-sct`); others `MEMBER:slug` "
+        "(`ALB:council-of-ministers`)",
         props={
             "code": Prop(
                 Kind.TEXT,
-                "The portal's organization code, e.g. `tbs-sct`.",
+                "Its code: the portal's organization code for Canada (`tbs-sct`), else the key.",
                 required=True,
                 indexed=True,
+            ),
+            "member": Prop(
+                Kind.TEXT, "The code of the member it belongs to (not Canada's).", indexed=True
             ),
             "abbreviation": _text("Its abbreviation, e.g. TBS / SCT."),
             "name": _text("Its name."),
@@ -619,13 +1098,17 @@ ENTITIES: tuple[Entity, ...] = (
     ),
     Entity(
         "ProgressUpdate",
-        "What a department reported on an indicator for one period.",
-        key="`CAN-2018-2020:C01.1.1:2019-03`",
+        "What a department reported on an indicator for one period (or, for the US "
+        "tracker, on a sub-commitment).",
+        key="`CAN-2018-2020:C01.1.1:2019-03`; US `AP_USA05:US0113.1`",
         props={
             "period": Prop(
-                Kind.DATE, "The reporting period, `YYYY-MM`.", required=True, indexed=True
+                Kind.DATE,
+                "The reporting period, `YYYY-MM` (null for the US tracker, which gives none).",
+                indexed=True,
             ),
             "progress": _text("Progress made."),
+            "progressAugust2023": _text("Progress as of August 2023 (US tracker)."),
             "evidence": _text("Evidence of it."),
             "challenges": _text("Challenges met."),
         },
@@ -659,6 +1142,7 @@ ENTITIES: tuple[Entity, ...] = (
                 "When it was published (`YYYY-MM`), if known.",
                 example=f"{_MONTH} or null",
             ),
+            "publishedYear": Prop(Kind.INT, "The year of publication OGP's data gives (IRM)."),
         },
         order=(("published", "ASC"),),
         display="title",
@@ -673,6 +1157,8 @@ ENTITIES: tuple[Entity, ...] = (
         "An event of the partnership, such as a global summit.",
         key="`ogp-global-summit-2019`",
         props={
+            "kind": Prop(Kind.ENUM, "What kind of event it is.", ref="EventKind"),
+            "ordinal": Prop(Kind.INT, "Its number among events of its kind (1 = first)."),
             "name": _text("Its name."),
             "city": _text("The city it takes place in."),
             "startDate": Prop(
@@ -680,7 +1166,9 @@ ENTITIES: tuple[Entity, ...] = (
                 "When it starts (`YYYY-MM` or a date).",
                 example="`YYYY-MM` or `YYYY-MM-DD`",
             ),
+            "endDate": Prop(Kind.DATE, "When it ends, where known."),
             "description": _text("What it is about."),
+            "sourceUrl": Prop(Kind.TEXT, "Where the facts are stated."),
         },
         order=(("startDate", "ASC"),),
         root=Root("events", "Events, oldest first."),

@@ -31,15 +31,16 @@ to them, plus one `SearchIndex:<version>:meta` node (how many entities are
 indexed).
 
 Kinds: *text* (one text), *bilingual* (`_en`/`_fr`), *url* (bilingual web address),
-*int*, *date* (`YYYY-MM` or `YYYY-MM-DD`, compared in calendar order), *enum* (one of
-the listed values), *count* (computed from relationships, not stored).
+*int*, *bool*, *date* (`YYYY-MM` or `YYYY-MM-DD`, compared in calendar order), *enum* (one of
+the listed values), *enum_list* (several of them), *count* (computed from relationships, not
+stored).
 """
 
 
 def _prop(name: str, prop: Prop) -> str:
     stored = f"{name}_en/fr" if prop.kind in (Kind.BILINGUAL, Kind.URL) else name
     detail = prop.kind.value
-    if prop.kind is Kind.ENUM and prop.ref:
+    if prop.kind in (Kind.ENUM, Kind.ENUM_LIST) and prop.ref:
         detail = "`" + "`, `".join(ENUM_BY_NAME[prop.ref].values) + "`"
     elif prop.kind is Kind.COUNT:
         detail = f"count of `{prop.ref}`"

@@ -42,6 +42,7 @@ def _relations() -> tuple[Relation, ...]:
 #: every relationship the store may hold (start label, type, end label)
 RELATIONS: tuple[Relation, ...] = _relations()
 RELATION_TYPES: frozenset[str] = frozenset(rel.type for rel in RELATIONS)
+_RELATION_SET: frozenset[Relation] = frozenset(RELATIONS)
 
 
 def label_of(node_id: str) -> str | None:
@@ -56,6 +57,6 @@ def label_of(node_id: str) -> str | None:
 def relation(start: str, rel_type: str, end: str) -> Relation:
     """The declared relation, or ``KeyError`` when the model has no such relation."""
     wanted = Relation(start, rel_type, end)
-    if wanted not in RELATIONS:
+    if wanted not in _RELATION_SET:
         raise KeyError(f"no relation ({start})-[:{rel_type}]->({end}) in the model")
     return wanted

@@ -126,6 +126,9 @@ class FilterCompiler:
         if spec.kind is Kind.ENUM:
             _check_op(label, cond.field, op, ENUM_OPERATORS)
             return f"coalesce({var}.{spec.property} {_cmp(op)} {self.param(cond.value)}, false)"
+        if spec.kind is Kind.BOOL:
+            _check_op(label, cond.field, op, ("eq",))
+            return f"coalesce({var}.{spec.property} = {self.param(cond.value)}, false)"
         if spec.kind is Kind.DATE:
             # `YYYY-MM` and `YYYY-MM-DD` compare as text in calendar order
             _check_op(label, cond.field, op, NUMBER_OPERATORS)
@@ -311,6 +314,7 @@ def _sample_where(label: str) -> Where:
             Kind.DATE: "lt",
             Kind.ENUM: "in",
             Kind.ID: "in",
+            Kind.BOOL: "eq",
         }.get(spec.kind, "gte")
         conditions.append(Condition(name, op, ["x"] if op == "in" else "x"))
     related = []

@@ -25,6 +25,7 @@ _MODULES = (
     "graph.groups",
     "graph.locks",
     "graph.dump",
+    "graph.partnership",
 )
 
 

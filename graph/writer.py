@@ -24,7 +24,7 @@ from graph.normalize import fold
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
-BATCH = 500
+BATCH = 1000
 #: bumped when the derived properties change, so that stored sources are written again
 FORMAT = "3"
 #: properties the writer sets on every write; with those of derived_text, not facts
@@ -45,16 +45,42 @@ class WriteReport:
     relationships_created: int = 0
     relationships_existing: int = 0
     dry_run: bool = False
+    #: source rows the merge rules left out, by reason (set by the loader)
+    skipped: dict[str, int] = field(default_factory=dict)
+    #: nodes a newer source replaced (e.g. the 2016 Explorer's commitments of a plan
+    #: that OGP's current data describes), by what they were
+    removed: dict[str, int] = field(default_factory=dict)
+    #: what the loader wants the user to know (e.g. an institution it could not match)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for logs and the command line."""
         verb = "would create" if self.dry_run else "created"
-        return (
+        text = (
             f"{self.document} {self.version}: {verb} {sum(self.created.values())} nodes, "
             f"updated {sum(self.updated.values())}, unchanged {sum(self.unchanged.values())}; "
             f"relationships: {self.relationships_created} new, "
             f"{self.relationships_existing} already there"
         )
+        for what, count in self.removed.items():
+            text += f"; {'would remove' if self.dry_run else 'removed'} {count} {what}"
+        for reason, count in self.skipped.items():
+            text += f"; skipped {count} rows ({reason})"
+        if self.warnings:
+            text += f"; {len(self.warnings)} warnings"
+        return text
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Nodes a document replaces, deleted in its transaction before it is written.
+
+    ``statement`` takes the parameters ``params`` and returns ``n``, how many it removed.
+    """
+
+    what: str
+    statement: Statement
+    params: dict[str, Any]
 
 
 # --- statements -------------------------------------------------------------
@@ -108,6 +134,17 @@ def _merge_relationships(rel: Relation) -> Statement:
     )
 
 
+@cache
+def _create_relationships(rel: Relation) -> Statement:
+    """For relationships from or to a node this write creates: none can exist yet."""
+    return statement(
+        f"writer.create_relationships[{rel.start}-{rel.type}-{rel.end}]",
+        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}}) "
+        f"MATCH (b:{rel.end} {{id: row.end}}) "
+        f"CREATE (a)-[r:{rel.type}]->(b) SET r += row.props RETURN count(r) AS n",
+    )
+
+
 _MARK_DATASET = statement(
     "writer.mark_dataset",
     "MERGE (d:Dataset {id: $id}) SET d.name = $name, d.version = $version, "
@@ -128,6 +165,7 @@ def lintable_statements() -> Iterator[Statement]:
         yield _existing_relationships(rel)
         yield _drop_other_relationships(rel)
         yield _merge_relationships(rel)
+        yield _create_relationships(rel)
     yield _MARK_DATASET
     yield _DATASET_VERSION
 
@@ -227,14 +265,21 @@ async def write_document(
     *,
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
+    removals: tuple[Removal, ...] = (),
 ) -> WriteReport:
-    """Merge ``doc`` into the store in one transaction (or only report, with ``dry_run``)."""
+    """Merge ``doc`` into the store in one transaction (or only report, with ``dry_run``).
+
+    ``removals`` run first in the same transaction: what they delete and what ``doc``
+    writes are committed together or not at all.
+    """
     report = WriteReport(doc.name, doc.version, dry_run=dry_run)
     nodes = _group_nodes(doc.nodes)
     rels = _group_relationships(doc.relationships)
     total = sum(len(v) for v in nodes.values()) + sum(len(v) for v in rels.values())
     loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     done = 0
+    #: nodes this write creates: their relationships are new, nothing to look up
+    created: set[str] = set()
 
     def advance(count: int) -> None:
         nonlocal done
@@ -243,27 +288,43 @@ async def write_document(
             progress(done, total)
 
     async def work(tx: Transaction) -> WriteReport:
+        for removal in removals:
+            removed = (await tx.run(removal.statement, **removal.params))[0]["n"]
+            if removed:
+                report.removed[removal.what] = report.removed.get(removal.what, 0) + removed
         for label, records in nodes.items():
             for batch in _batches(records):
-                rows = await _node_rows(tx, label, batch, report)
+                rows = await _node_rows(tx, label, batch, report, created)
                 if not dry_run:
                     await tx.run(_merge_nodes(label), rows=rows, loadedAt=loaded_at)
                 advance(len(batch))
         for (rel, replace), links in rels.items():
             for batch in _batches(links):
-                rows = [
-                    {"start": r.start_id, "end": r.end_id, "props": r.properties} for r in batch
-                ]
-                existing = (await tx.run(_existing_relationships(rel), rows=rows))[0]["n"]
-                report.relationships_existing += existing
-                report.relationships_created += len(rows) - existing
+                fresh: list[dict[str, Any]] = []
+                known: list[dict[str, Any]] = []
+                for r in batch:
+                    row = {"start": r.start_id, "end": r.end_id, "props": r.properties}
+                    # a replacing link to a new end may still have others to drop
+                    new = r.start_id in created or (r.end_id in created and not replace)
+                    (fresh if new else known).append(row)
+                report.relationships_created += len(fresh)
+                if known:
+                    existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
+                    report.relationships_existing += existing
+                    report.relationships_created += len(known) - existing
                 if not dry_run:
-                    if replace:
-                        await tx.run(_drop_other_relationships(rel), rows=rows)
-                    merged = (await tx.run(_merge_relationships(rel), rows=rows))[0]["n"]
-                    if merged != len(rows):
+                    written = 0
+                    if fresh:
+                        # a new start node has no other relationship to drop
+                        made = await tx.run(_create_relationships(rel), rows=fresh)
+                        written += made[0]["n"]
+                    if known:
+                        if replace:
+                            await tx.run(_drop_other_relationships(rel), rows=known)
+                        written += (await tx.run(_merge_relationships(rel), rows=known))[0]["n"]
+                    if written != len(batch):
                         raise StoreRejected(
-                            f"{doc.name}: {len(rows) - merged} {rel.type} relationships "
+                            f"{doc.name}: {len(batch) - written} {rel.type} relationships "
                             "name a node that is neither in the file nor in the store"
                         )
                 advance(len(batch))
@@ -296,9 +357,14 @@ class _DryRunDone(Exception):
 
 
 async def _node_rows(
-    tx: Transaction, label: str, batch: list[NodeRecord], report: WriteReport
+    tx: Transaction,
+    label: str,
+    batch: list[NodeRecord],
+    report: WriteReport,
+    created: set[str],
 ) -> list[dict[str, Any]]:
-    """Rows for the merge statement; counts what is new, changed or the same."""
+    """Rows for the merge statement; counts what is new (adding it to ``created``),
+    changed or the same."""
     found = await tx.run(_existing_nodes(label), ids=[n.id for n in batch])
     existing = {row["id"]: row["props"] for row in found}
     rows = []
@@ -313,6 +379,7 @@ async def _node_rows(
         props.update(derived_properties(merged))
         if before is None:
             report.created[label] += 1
+            created.add(node.id)
         elif _facts({**before, **props}) != _facts(before):
             report.updated[label] += 1
         else:

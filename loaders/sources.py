@@ -1,7 +1,8 @@
 """Read sources from a path, a folder or an ``http(s)`` URL and tell what each is by its
 content.
 
-The formats ogp-graph knows are the entries of :data:`FORMATS`, tried in order: each says
+A name of the source catalogue (:mod:`loaders.catalogue`) stands for its local copy or
+public address. The formats ogp-graph knows are the entries of :data:`FORMATS`, tried in order: each says
 how to recognise a file (from its text, its YAML or its CSV header, never its name) and
 how to read it. A new format is one more entry. A folder is read file by file (and
 sub-folder by sub-folder), unless a format of :data:`FOLDER_FORMATS` recognises the
@@ -19,10 +20,30 @@ import httpx
 import yaml
 
 from loaders.errors import SourceError, SourceProblem
+from loaders.explorer_2016 import (
+    ExplorerData,
+    ProcessPlan,
+    looks_like_explorer_commitments,
+    looks_like_process_data,
+    read_explorer_commitments,
+    read_process_data,
+)
+from loaders.facts import looks_like_co_chairs, looks_like_membership_events, looks_like_summits
 from loaders.nap_definitions import NapDefinition, looks_like_definition, read_definition
+from loaders.ogp_commitments import (
+    OgpCommitmentData,
+    looks_like_ogp_commitments,
+    read_ogp_commitments,
+)
+from loaders.partnership_dataset import (
+    PartnershipDataset,
+    looks_like_partnership_dataset,
+    read_partnership_dataset,
+)
 from loaders.seed_dataset import SeedDataset, looks_like_seed_dataset, read_seed_dataset
 from loaders.text import csv_header, decode_utf8
 from loaders.tracker_records import TrackerRow, read_tracker_rows
+from loaders.us_tracker import UsTracker, looks_like_us_tracker_page, read_us_tracker
 from loaders.yaml_reader import read_yaml
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -91,7 +112,60 @@ class TrackerSource(ParsedSource):
     problems: list[SourceProblem]
 
 
-Parsed = SeedSource | DefinitionSource | TrackerSource
+@dataclass(frozen=True)
+class OgpCommitmentsSource(ParsedSource):
+    """OGP's commitment data, checked."""
+
+    data: OgpCommitmentData
+
+
+@dataclass(frozen=True)
+class ExplorerSource(ParsedSource):
+    """The 2016 OGP Explorer's commitments, checked (which plans to skip is decided later)."""
+
+    data: ExplorerData
+
+
+@dataclass(frozen=True)
+class ProcessSource(ParsedSource):
+    """The IRM's 2016 process data, checked."""
+
+    plans: list[ProcessPlan]
+
+
+@dataclass(frozen=True)
+class UsTrackerSource(ParsedSource):
+    """The US 5th plan tracker's pages, checked."""
+
+    tracker: UsTracker
+
+
+@dataclass(frozen=True)
+class PartnershipSource(ParsedSource):
+    """A partnership dataset, checked."""
+
+    dataset: PartnershipDataset
+
+
+@dataclass(frozen=True)
+class FactsSource(ParsedSource):
+    """A facts table (co-chairs, summits, membership events): recognised, not loaded; the
+    bundled partnership dataset is its graph form."""
+
+    kind: str
+
+
+Parsed = (
+    SeedSource
+    | DefinitionSource
+    | TrackerSource
+    | OgpCommitmentsSource
+    | ExplorerSource
+    | ProcessSource
+    | UsTrackerSource
+    | PartnershipSource
+    | FactsSource
+)
 
 
 # --- the formats -----------------------------------------------------------------------
@@ -122,11 +196,61 @@ def _tracker_records(content: Content) -> TrackerSource:
     return TrackerSource(content.name, content.text, rows, problems)
 
 
+def _us_tracker_page(content: Content) -> ParsedSource:
+    raise SourceError.single(
+        content.name, "", "is one page of the US tracker: load its folder or zip archive"
+    )
+
+
+def _facts(kind: str) -> Callable[[Content], ParsedSource]:
+    return lambda content: FactsSource(content.name, kind)
+
+
 FORMATS: tuple[SourceFormat, ...] = (
     SourceFormat(
         "a tracker records CSV (with reporting_period and indicators columns)",
         lambda content: {"reporting_period", "indicators"} <= set(content.csv_header),
         _tracker_records,
+    ),
+    SourceFormat(
+        "OGP's commitment data (CSV)",
+        lambda content: looks_like_ogp_commitments(content.text),
+        lambda c: OgpCommitmentsSource(c.name, read_ogp_commitments(c.text, c.name)),
+    ),
+    SourceFormat(
+        "the 2016 OGP Explorer's commitments (CSV)",
+        lambda content: looks_like_explorer_commitments(content.text),
+        lambda c: ExplorerSource(c.name, read_explorer_commitments(c.text, c.name)),
+    ),
+    SourceFormat(
+        "the IRM's 2016 process data (CSV)",
+        lambda content: looks_like_process_data(content.text),
+        lambda c: ProcessSource(c.name, read_process_data(c.text, c.name)[1]),
+    ),
+    SourceFormat(
+        "a facts table of co-chairs (CSV)",
+        lambda content: looks_like_co_chairs(content.text),
+        _facts("co-chairs"),
+    ),
+    SourceFormat(
+        "a facts table of summits (CSV)",
+        lambda content: looks_like_summits(content.text),
+        _facts("summits"),
+    ),
+    SourceFormat(
+        "a facts table of membership events (CSV)",
+        lambda content: looks_like_membership_events(content.text),
+        _facts("membership events"),
+    ),
+    SourceFormat(
+        "a page of the US tracker (load its folder or zip archive)",
+        lambda content: looks_like_us_tracker_page(content.text),
+        _us_tracker_page,
+    ),
+    SourceFormat(
+        "a partnership dataset (YAML with `dataset` and `members`)",
+        lambda content: looks_like_partnership_dataset(content.yaml),
+        lambda c: PartnershipSource(c.name, read_partnership_dataset(c.text, c.name)),
     ),
     SourceFormat(
         "an ogp-graph dataset (YAML/JSON with `dataset` and `plans`)",
@@ -140,7 +264,18 @@ FORMATS: tuple[SourceFormat, ...] = (
     ),
 )
 
-FOLDER_FORMATS: tuple[FolderFormat, ...] = ()
+
+def _is_us_tracker_folder(path: Path) -> bool:
+    return (path / "_commitments").is_dir() or (path / "_subcommitments").is_dir()
+
+
+FOLDER_FORMATS: tuple[FolderFormat, ...] = (
+    FolderFormat(
+        "the US tracker (a folder or zip archive with _commitments/ and _subcommitments/)",
+        _is_us_tracker_folder,
+        lambda path: UsTrackerSource(path.name, read_us_tracker(path, path.name)),
+    ),
+)
 
 #: files of a folder that are not sources (documentation, hidden files)
 _NOT_SOURCES = ("README", "LICENSE", "LICENCE")
@@ -179,6 +314,8 @@ def fetch(location: str, timeout: float = 30.0) -> Source:
 
 def parse(source: Source) -> ParsedSource:
     """Recognise and read one source; ``SourceError`` lists every problem in it."""
+    if source.data.startswith(b"PK\x03\x04"):  # a zip archive: the US tracker's
+        return UsTrackerSource(source.name, read_us_tracker(source.data, source.name))
     content = Content(source.name, decode_utf8(source.data, source.name))
     if not content.text.strip():
         raise SourceError.single(source.name, "", f"is empty; expected {known_formats()}")
@@ -199,7 +336,12 @@ def read_location(location: str) -> list[ParsedSource]:
     format recognises it. ``SourceError`` lists the problems of every file at once.
     """
     path = Path(location)
-    if location.startswith(("http://", "https://")) or not path.is_dir():
+    remote = location.startswith(("http://", "https://"))
+    if not remote and not path.exists():
+        named = _catalogued(location)
+        if named is not None:
+            return read_location(named)
+    if remote or not path.is_dir():
         return [parse(fetch(location))]
     for fmt in FOLDER_FORMATS:
         if fmt.recognises(path):
@@ -223,3 +365,15 @@ def read_location(location: str) -> list[ParsedSource]:
     if problems:
         raise SourceError(problems)
     return parsed
+
+
+def _catalogued(name: str) -> str | None:
+    """Where the catalogue's source ``name`` is (its local copy or its address), if it is one."""
+    from loaders.catalogue import NotAvailable, UnknownSource, location
+
+    try:
+        return location(name)
+    except UnknownSource:
+        return None
+    except NotAvailable as exc:
+        raise SourceError.single(name, "", str(exc)) from exc

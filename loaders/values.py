@@ -134,3 +134,18 @@ class TrimmedText(StrictModel):
     def text(self) -> BilingualText:
         """The same text as a :class:`BilingualText`."""
         return BilingualText(self.en, self.fr)
+
+
+# --- the whole partnership (OGP's commitment data, the 2016 Explorer, facts) ------------
+
+#: a member's OGP code: ISO 3166 alpha-3 for a national member (``ALB``, ``XKX`` for
+#: Kosovo), OGP's own code of four or more letters for a local one (``ESMD``, ``ARBA``)
+MemberCode = Annotated[str, matching(r"[A-Z]{3,8}", "a member code such as 'ALB' or 'ESMD'")]
+#: a date as precise as the source gives it: ``2011``, ``2011-09`` or ``2011-09-20``
+PartialDate = Annotated[
+    str,
+    matching(
+        r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?",
+        "a date as YYYY, YYYY-MM or YYYY-MM-DD",
+    ),
+]

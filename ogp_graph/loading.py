@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from graph import reads
 from graph.document import GraphDocument
@@ -11,15 +12,18 @@ from graph.store import Store
 from graph.writer import WriteReport, loaded_version, stored_version, write_document
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import definition_document
+from loaders.partnership_dataset import bundled_partnership_document
 from loaders.seed_dataset import bundled_dataset_path, read_seed_dataset, seed_document
 from loaders.sources import (
     DefinitionSource,
+    Parsed,
     ParsedSource,
     SeedSource,
     TrackerSource,
     read_location,
 )
 from loaders.tracker_records import PlanCatalog, match_plan, tracker_document, validate_rows
+from ogp_graph.partnership import ORDER, Prepared, partnership_documents
 
 log = logging.getLogger("ogp_graph.load")
 
@@ -61,7 +65,7 @@ def read_locations(locations: Sequence[str]) -> list[ParsedSource]:
 
 async def build_documents(
     store: Store, locations: Sequence[str] | Sequence[ParsedSource]
-) -> list[GraphDocument]:
+) -> list[Prepared]:
     """Check every source against the store; ``SourceError`` lists all problems of all files.
 
     ``locations`` are paths or URLs, or sources :func:`read_locations` already read.
@@ -77,22 +81,25 @@ async def build_documents(
         if isinstance(item, DefinitionSource):
             catalogue = PlanCatalog.from_definition(item.definition)
             catalogues[catalogue.plan_key] = catalogue
-    documents: list[GraphDocument] = []
+    documents: list[Prepared] = []
+    try:
+        documents += await partnership_documents(store, cast(list[Parsed], parsed))
+    except SourceError as exc:
+        problems.extend(exc.problems)
     for item in parsed:
         try:
             if isinstance(item, SeedSource):
-                documents.append(seed_document(item.dataset, item.name))
+                documents.append(Prepared(seed_document(item.dataset, item.name)))
             elif isinstance(item, DefinitionSource):
-                documents.append(definition_document(item.definition))
+                documents.append(Prepared(definition_document(item.definition)))
             elif isinstance(item, TrackerSource):
-                documents.append(_tracker(item, list(catalogues.values())))
+                documents.append(Prepared(_tracker(item, list(catalogues.values()))))
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:
         raise SourceError(problems)
     # definitions before the records that refer to them
-    order = {"nap": 0, "tracker": 1}
-    documents.sort(key=lambda d: order.get(d.name.split(":", 1)[0], -1))
+    documents.sort(key=lambda p: ORDER.get(p.doc.name.split(":", 1)[0], -1))
     return documents
 
 
@@ -124,23 +131,34 @@ async def load_locations(
     """Load every source (all checked before anything is written)."""
     documents = await build_documents(store, locations)
     reports = []
-    for doc in documents:
+    for prepared in documents:
+        doc = prepared.doc
 
         def step(done: int, total: int, name: str = doc.name) -> None:
             if progress is not None:
                 progress(name, done, total)
 
-        report = await write_document(store, doc, dry_run=dry_run, progress=step)
+        report = await write_document(
+            store, doc, dry_run=dry_run, progress=step, removals=prepared.removals
+        )
+        report.skipped.update(prepared.skipped)
+        report.warnings += prepared.warnings
         log.debug("%s", report.summary())
         reports.append(report)
     return reports
 
 
 async def ensure_bundled_dataset(store: Store) -> WriteReport | None:
-    """Load the bundled dataset unless this version of it is already in the store."""
+    """Load the bundled datasets (the seed, then the partnership's) unless these versions
+    of them are already in the store; the report of the seed's write, if any."""
     path = bundled_dataset_path()
     dataset = read_seed_dataset(path.read_text(encoding="utf-8"), path.name)
-    doc = seed_document(dataset, path.name)
+    seed_report = await _ensure(store, seed_document(dataset, path.name))
+    await _ensure(store, bundled_partnership_document())
+    return seed_report
+
+
+async def _ensure(store: Store, doc: GraphDocument) -> WriteReport | None:
     if await loaded_version(store, doc.name) == stored_version(doc):
         log.info("bundled dataset %s %s is already loaded", doc.name, doc.version)
         return None

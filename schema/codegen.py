@@ -51,7 +51,14 @@ from schema.fields import (
     root_page,
     text,
 )
-from schema.filters import DateFilter, IdFilter, IntFilter, SortDirection, TextFilter
+from schema.filters import (
+    BooleanFilter,
+    DateFilter,
+    IdFilter,
+    IntFilter,
+    SortDirection,
+    TextFilter,
+)
 from schema.node import Node, register
 '''
 
@@ -113,6 +120,7 @@ _FILTER = {
     Kind.INT: "IntFilter",
     Kind.COUNT: "IntFilter",
     Kind.DATE: "DateFilter",
+    Kind.BOOL: "BooleanFilter",
 }
 
 
@@ -223,12 +231,18 @@ def _prop_field(entity: Entity, name: str, prop: Prop) -> list[str]:
         out.append(
             f"        return await count(self, info, {q(entity.label)}, {q(prop.ref or '')})"
         )
+    elif prop.kind is Kind.ENUM_LIST:
+        out.append(f"    def {method}(self) -> list[{prop.ref}] | None:")
+        out.append(f"        values = plain(self, {q(name)})")
+        out.append(
+            f"        return [{prop.ref}(v) for v in values] if values is not None else None"
+        )
     elif prop.kind is Kind.ENUM:
         out.append(f"    def {method}(self) -> {prop.ref} | None:")
         out.append(f"        value = plain(self, {q(name)})")
         out.append(f"        return {prop.ref}(value) if value is not None else None")
     else:
-        python = "int" if prop.kind is Kind.INT else "str"
+        python = {Kind.INT: "int", Kind.BOOL: "bool"}.get(prop.kind, "str")
         optional = "" if prop.required else " | None"
         out.append(f"    def {method}(self) -> {python}{optional}:")
         out.append(f"        return plain(self, {q(name)})")

@@ -32,7 +32,14 @@ from schema.fields import (
     root_page,
     text,
 )
-from schema.filters import DateFilter, IdFilter, IntFilter, SortDirection, TextFilter
+from schema.filters import (
+    BooleanFilter,
+    DateFilter,
+    IdFilter,
+    IntFilter,
+    SortDirection,
+    TextFilter,
+)
 from schema.node import Node, register
 
 
@@ -58,6 +65,13 @@ class ReportKind(Enum):
     )
     PROGRESS_TRACKER = strawberry.enum_value(
         "PROGRESS_TRACKER", description="Regular progress updates published while the plan runs."
+    )
+    IRM_PROGRESS_REPORT = strawberry.enum_value(
+        "IRM_PROGRESS_REPORT", description="The Independent Reporting Mechanism's progress report."
+    )
+    IRM_END_OF_TERM_REPORT = strawberry.enum_value(
+        "IRM_END_OF_TERM_REPORT",
+        description="The Independent Reporting Mechanism's end-of-term report.",
     )
 
 
@@ -96,10 +110,308 @@ class InitiativeKindFilter:
     )
 
 
+@strawberry.enum(
+    description="Why a rating of the Independent Reporting Mechanism (IRM) is missing: a code in the source's cell, not a rating."
+)
+class NotRated(Enum):
+    NOT_APPLICABLE = strawberry.enum_value(
+        "NOT_APPLICABLE", description="Not applicable (NA, N/A)."
+    )
+    NO_DATA = strawberry.enum_value("NO_DATA", description="No data (ND).")
+    NOT_REVIEWED = strawberry.enum_value(
+        "NOT_REVIEWED", description="Not reviewed or not relevant (NR)."
+    )
+    UNCLEAR = strawberry.enum_value("UNCLEAR", description="The IRM found it unclear.")
+    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="The commitment was withdrawn.")
+    NO_RESULTS_YET = strawberry.enum_value(
+        "NO_RESULTS_YET", description="No early results to report yet."
+    )
+
+
+@strawberry.input(description="Conditions on a NotRated: exact match.")
+class NotRatedFilter:
+    eq: NotRated | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[NotRated] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.enum(description="How specific a commitment's wording is, as the IRM rated it.")
+class Specificity(Enum):
+    NONE = strawberry.enum_value("NONE", description="Not specific.")
+    LOW = strawberry.enum_value("LOW", description="Low.")
+    MEDIUM = strawberry.enum_value("MEDIUM", description="Medium.")
+    HIGH = strawberry.enum_value("HIGH", description="High.")
+
+
+@strawberry.input(description="Conditions on a Specificity: exact match.")
+class SpecificityFilter:
+    eq: Specificity | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[Specificity] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.enum(description="The impact the IRM expected of a commitment, if fully carried out.")
+class PotentialImpact(Enum):
+    NONE = strawberry.enum_value("NONE", description="None.")
+    MINOR = strawberry.enum_value("MINOR", description="Minor.")
+    MODERATE = strawberry.enum_value("MODERATE", description="Moderate.")
+    TRANSFORMATIVE = strawberry.enum_value("TRANSFORMATIVE", description="Transformative.")
+
+
+@strawberry.input(description="Conditions on a PotentialImpact: exact match.")
+class PotentialImpactFilter:
+    eq: PotentialImpact | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[PotentialImpact] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="How far a commitment was carried out, as the IRM assessed it.")
+class Completion(Enum):
+    NOT_STARTED = strawberry.enum_value("NOT_STARTED", description="Not started.")
+    LIMITED = strawberry.enum_value("LIMITED", description="Limited.")
+    SUBSTANTIAL = strawberry.enum_value("SUBSTANTIAL", description="Substantial.")
+    COMPLETE = strawberry.enum_value("COMPLETE", description="Complete.")
+
+
+@strawberry.input(description="Conditions on a Completion: exact match.")
+class CompletionFilter:
+    eq: Completion | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[Completion] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.enum(description="Did it open government? The IRM's answer.")
+class OpenGovernment(Enum):
+    WORSENED = strawberry.enum_value("WORSENED", description="It worsened.")
+    DID_NOT_CHANGE = strawberry.enum_value("DID_NOT_CHANGE", description="It did not change.")
+    MARGINAL = strawberry.enum_value("MARGINAL", description="Marginally.")
+    MAJOR = strawberry.enum_value("MAJOR", description="Majorly.")
+    OUTSTANDING = strawberry.enum_value("OUTSTANDING", description="Outstandingly.")
+
+
+@strawberry.input(description="Conditions on a OpenGovernment: exact match.")
+class OpenGovernmentFilter:
+    eq: OpenGovernment | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[OpenGovernment] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(
+    description="How completion changed between the IRM's progress and end-of-term reports."
+)
+class ChangeInCompletion(Enum):
+    DECREASE = strawberry.enum_value("DECREASE", description="Decreased.")
+    NO_CHANGE = strawberry.enum_value("NO_CHANGE", description="No change.")
+    INCREASE = strawberry.enum_value("INCREASE", description="Increased.")
+
+
+@strawberry.input(description="Conditions on a ChangeInCompletion: exact match.")
+class ChangeInCompletionFilter:
+    eq: ChangeInCompletion | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[ChangeInCompletion] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="The early results the IRM found.")
+class EarlyResults(Enum):
+    NO_NOTABLE_RESULTS = strawberry.enum_value(
+        "NO_NOTABLE_RESULTS", description="No notable results."
+    )
+    MODERATE = strawberry.enum_value("MODERATE", description="Moderate results.")
+    SIGNIFICANT = strawberry.enum_value("SIGNIFICANT", description="Significant results.")
+
+
+@strawberry.input(description="Conditions on a EarlyResults: exact match.")
+class EarlyResultsFilter:
+    eq: EarlyResults | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[EarlyResults] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="The potential for results the IRM found.")
+class PotentialForResults(Enum):
+    MODEST = strawberry.enum_value("MODEST", description="Modest.")
+    SUBSTANTIAL = strawberry.enum_value("SUBSTANTIAL", description="Substantial.")
+
+
+@strawberry.input(description="Conditions on a PotentialForResults: exact match.")
+class PotentialForResultsFilter:
+    eq: PotentialForResults | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[PotentialForResults] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="An OGP value a commitment is relevant to.")
+class OgpValue(Enum):
+    ACCESS_TO_INFORMATION = strawberry.enum_value(
+        "ACCESS_TO_INFORMATION", description="Access to information."
+    )
+    CIVIC_PARTICIPATION = strawberry.enum_value(
+        "CIVIC_PARTICIPATION", description="Civic participation."
+    )
+    PUBLIC_ACCOUNTABILITY = strawberry.enum_value(
+        "PUBLIC_ACCOUNTABILITY", description="Public accountability."
+    )
+    TECHNOLOGY = strawberry.enum_value(
+        "TECHNOLOGY", description="Technology and innovation for transparency and accountability."
+    )
+
+
+@strawberry.input(description="Conditions on a OgpValue: exact match.")
+class OgpValueFilter:
+    eq: OgpValue | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[OgpValue] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.enum(description="The level of public influence on a plan (IAP2 spectrum).")
+class Iap2Level(Enum):
+    INFORM = strawberry.enum_value("INFORM", description="Inform.")
+    CONSULT = strawberry.enum_value("CONSULT", description="Consult.")
+    INVOLVE = strawberry.enum_value("INVOLVE", description="Involve.")
+    COLLABORATE = strawberry.enum_value("COLLABORATE", description="Collaborate.")
+    EMPOWER = strawberry.enum_value("EMPOWER", description="Empower.")
+
+
+@strawberry.input(description="Conditions on a Iap2Level: exact match.")
+class Iap2LevelFilter:
+    eq: Iap2Level | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[Iap2Level] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.enum(description="Who could take part in a plan's consultation.")
+class Participation(Enum):
+    OPEN = strawberry.enum_value("OPEN", description="Open to all.")
+    INVITATION_ONLY = strawberry.enum_value("INVITATION_ONLY", description="By invitation only.")
+
+
+@strawberry.input(description="Conditions on a Participation: exact match.")
+class ParticipationFilter:
+    eq: Participation | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[Participation] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="How OGP classes a member.")
+class MemberCategory(Enum):
+    NATIONAL = strawberry.enum_value("NATIONAL", description="A national government.")
+    LOCAL = strawberry.enum_value("LOCAL", description="A local government.")
+    LEGACY_LOCAL = strawberry.enum_value(
+        "LEGACY_LOCAL", description="A local government of OGP's first local pilot."
+    )
+    OTHER = strawberry.enum_value("OTHER", description="Other (Kosovo).")
+
+
+@strawberry.input(description="Conditions on a MemberCategory: exact match.")
+class MemberCategoryFilter:
+    eq: MemberCategory | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[MemberCategory] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="Where a membership stands.")
+class MembershipStatus(Enum):
+    ACTIVE = strawberry.enum_value("ACTIVE", description="A member.")
+    WITHDRAWN = strawberry.enum_value("WITHDRAWN", description="Withdrew.")
+    SUSPENDED = strawberry.enum_value("SUSPENDED", description="Suspended.")
+    REMOVED = strawberry.enum_value("REMOVED", description="Removed.")
+    NOT_A_MEMBER = strawberry.enum_value(
+        "NOT_A_MEMBER", description="Never a member (declared intent only)."
+    )
+
+
+@strawberry.input(description="Conditions on a MembershipStatus: exact match.")
+class MembershipStatusFilter:
+    eq: MembershipStatus | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[MembershipStatus] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="An event of a membership.")
+class MembershipEventKind(Enum):
+    FOUNDING_MEMBER = strawberry.enum_value(
+        "FOUNDING_MEMBER", description="Founded the partnership."
+    )
+    JOINED = strawberry.enum_value("JOINED", description="Joined.")
+    ANNOUNCED_JOINING = strawberry.enum_value(
+        "ANNOUNCED_JOINING", description="Announced it would join."
+    )
+    WITHDREW = strawberry.enum_value("WITHDREW", description="Withdrew.")
+    SUSPENDED = strawberry.enum_value("SUSPENDED", description="Was suspended (inactive).")
+    REMOVED = strawberry.enum_value("REMOVED", description="Was removed.")
+    DECLARED_INTENT = strawberry.enum_value(
+        "DECLARED_INTENT", description="Declared its intent to join."
+    )
+
+
+@strawberry.input(description="Conditions on a MembershipEventKind: exact match.")
+class MembershipEventKindFilter:
+    eq: MembershipEventKind | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[MembershipEventKind] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="The position of a co-chair seat.")
+class CoChairPosition(Enum):
+    FOUNDING = strawberry.enum_value("FOUNDING", description="A founding co-chair (2011).")
+    LEAD = strawberry.enum_value("LEAD", description="The lead chair of its side.")
+    SUPPORT = strawberry.enum_value("SUPPORT", description="The supporting chair of its side.")
+
+
+@strawberry.input(description="Conditions on a CoChairPosition: exact match.")
+class CoChairPositionFilter:
+    eq: CoChairPosition | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[CoChairPosition] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
+@strawberry.enum(description="What an event is.")
+class EventKind(Enum):
+    GLOBAL_SUMMIT = strawberry.enum_value("GLOBAL_SUMMIT", description="An OGP Global Summit.")
+
+
+@strawberry.input(description="Conditions on a EventKind: exact match.")
+class EventKindFilter:
+    eq: EventKind | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[EventKind] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.enum(description="Which source described a commitment.")
+class CommitmentOrigin(Enum):
+    OGP_COMMITMENT_DATA = strawberry.enum_value(
+        "OGP_COMMITMENT_DATA", description="OGP's current commitment data."
+    )
+    OGP_EXPLORER_2016 = strawberry.enum_value(
+        "OGP_EXPLORER_2016", description="The 2016 OGP Explorer."
+    )
+
+
+@strawberry.input(description="Conditions on a CommitmentOrigin: exact match.")
+class CommitmentOriginFilter:
+    eq: CommitmentOrigin | None = strawberry.field(default=None, description="Equal to.")
+    in_: list[CommitmentOrigin] | None = strawberry.field(
+        default=None, name="in", description="One of."
+    )
+
+
 @strawberry.enum(description="A kind of entity (the GraphQL type of the same name).")
 class EntityType(Enum):
     PARTNERSHIP = strawberry.enum_value("Partnership", description="`Partnership` entities.")
     COUNTRY = strawberry.enum_value("Country", description="`Country` entities.")
+    LOCAL_GOVERNMENT = strawberry.enum_value(
+        "LocalGovernment", description="`LocalGovernment` entities."
+    )
+    REGION = strawberry.enum_value("Region", description="`Region` entities.")
+    MEMBERSHIP_EVENT = strawberry.enum_value(
+        "MembershipEvent", description="`MembershipEvent` entities."
+    )
+    POLICY_AREA = strawberry.enum_value("PolicyArea", description="`PolicyArea` entities.")
     PERSON = strawberry.enum_value("Person", description="`Person` entities.")
     CO_CHAIR_TERM = strawberry.enum_value("CoChairTerm", description="`CoChairTerm` entities.")
     CO_CHAIR = strawberry.enum_value("CoChair", description="`CoChair` entities.")
@@ -139,6 +451,10 @@ class PartnershipWhere:
     )
     members: CountryListWhere | None = strawberry.field(
         default=None, description="Conditions on the related `members` (some, none or all of them)."
+    )
+    local_members: LocalGovernmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `localMembers` (some, none or all of them).",
     )
     co_chair_terms: CoChairTermListWhere | None = strawberry.field(
         default=None,
@@ -199,6 +515,12 @@ class CountryWhere:
     member_since: DateFilter | None = strawberry.field(
         default=None, description="Condition on `memberSince`."
     )
+    member_category: MemberCategoryFilter | None = strawberry.field(
+        default=None, description="Condition on `memberCategory`."
+    )
+    membership_status: MembershipStatusFilter | None = strawberry.field(
+        default=None, description="Condition on `membershipStatus`."
+    )
     plan_count: IntFilter | None = strawberry.field(
         default=None, description="Condition on `planCount`."
     )
@@ -213,8 +535,23 @@ class CountryWhere:
         default=None,
         description="Conditions on the related `coChairs` (some, none or all of them).",
     )
+    region: RegionWhere | None = strawberry.field(
+        default=None, description="Condition on the related `region`."
+    )
+    membership_history: MembershipEventListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `membershipHistory` (some, none or all of them).",
+    )
+    institutions: DepartmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `institutions` (some, none or all of them).",
+    )
     partnership: PartnershipWhere | None = strawberry.field(
         default=None, description="Condition on the related `partnership`."
+    )
+    local_governments: LocalGovernmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `localGovernments` (some, none or all of them).",
     )
     and_: list[CountryWhere] | None = strawberry.field(
         default=None, name="AND", description="All of these."
@@ -246,8 +583,276 @@ class CountrySort:
     member_since: SortDirection | None = strawberry.field(
         default=None, description="Sort by `memberSince`."
     )
+    member_category: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `memberCategory`."
+    )
+    membership_status: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `membershipStatus`."
+    )
     plan_count: SortDirection | None = strawberry.field(
         default=None, description="Sort by `planCount`."
+    )
+
+
+@strawberry.enum(description="What Country entities can be grouped by.")
+class CountryGroupBy(Enum):
+    REGION = strawberry.enum_value("REGION", description="OGP's region of the country.")
+    MEMBERSHIP_STATUS = strawberry.enum_value(
+        "MEMBERSHIP_STATUS", description="Where its membership stands."
+    )
+
+
+@strawberry.input(description="A filter on LocalGovernment entities.")
+class LocalGovernmentWhere:
+    id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
+    code: TextFilter | None = strawberry.field(default=None, description="Condition on `code`.")
+    name: TextFilter | None = strawberry.field(default=None, description="Condition on `name`.")
+    member_since: DateFilter | None = strawberry.field(
+        default=None, description="Condition on `memberSince`."
+    )
+    member_category: MemberCategoryFilter | None = strawberry.field(
+        default=None, description="Condition on `memberCategory`."
+    )
+    membership_status: MembershipStatusFilter | None = strawberry.field(
+        default=None, description="Condition on `membershipStatus`."
+    )
+    plan_count: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `planCount`."
+    )
+    country: CountryWhere | None = strawberry.field(
+        default=None, description="Condition on the related `country`."
+    )
+    plans: PlanListWhere | None = strawberry.field(
+        default=None, description="Conditions on the related `plans` (some, none or all of them)."
+    )
+    region: RegionWhere | None = strawberry.field(
+        default=None, description="Condition on the related `region`."
+    )
+    membership_history: MembershipEventListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `membershipHistory` (some, none or all of them).",
+    )
+    institutions: DepartmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `institutions` (some, none or all of them).",
+    )
+    partnership: PartnershipWhere | None = strawberry.field(
+        default=None, description="Condition on the related `partnership`."
+    )
+    and_: list[LocalGovernmentWhere] | None = strawberry.field(
+        default=None, name="AND", description="All of these."
+    )
+    or_: list[LocalGovernmentWhere] | None = strawberry.field(
+        default=None, name="OR", description="Any of these."
+    )
+    not_: LocalGovernmentWhere | None = strawberry.field(
+        default=None, name="NOT", description="Not this."
+    )
+
+
+@strawberry.input(description="A condition on a list of related LocalGovernment entities.")
+class LocalGovernmentListWhere:
+    some: LocalGovernmentWhere | None = strawberry.field(
+        default=None, description="At least one of them matches."
+    )
+    none: LocalGovernmentWhere | None = strawberry.field(
+        default=None, description="None of them matches."
+    )
+    all: LocalGovernmentWhere | None = strawberry.field(
+        default=None, description="Every one of them matches."
+    )
+
+
+@strawberry.input(
+    description="One sort key of LocalGovernment lists: set exactly one field. Give a list for several keys; ties are broken by id, so pages are stable."
+)
+class LocalGovernmentSort:
+    id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
+    code: SortDirection | None = strawberry.field(default=None, description="Sort by `code`.")
+    name: SortDirection | None = strawberry.field(default=None, description="Sort by `name`.")
+    member_since: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `memberSince`."
+    )
+    member_category: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `memberCategory`."
+    )
+    membership_status: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `membershipStatus`."
+    )
+    plan_count: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `planCount`."
+    )
+
+
+@strawberry.enum(description="What LocalGovernment entities can be grouped by.")
+class LocalGovernmentGroupBy(Enum):
+    REGION = strawberry.enum_value("REGION", description="OGP's region of the local member.")
+    COUNTRY = strawberry.enum_value("COUNTRY", description="The country it is in.")
+
+
+@strawberry.input(description="A filter on Region entities.")
+class RegionWhere:
+    id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
+    code: TextFilter | None = strawberry.field(default=None, description="Condition on `code`.")
+    name: TextFilter | None = strawberry.field(default=None, description="Condition on `name`.")
+    country_count: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `countryCount`."
+    )
+    countries: CountryListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `countries` (some, none or all of them).",
+    )
+    local_governments: LocalGovernmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `localGovernments` (some, none or all of them).",
+    )
+    and_: list[RegionWhere] | None = strawberry.field(
+        default=None, name="AND", description="All of these."
+    )
+    or_: list[RegionWhere] | None = strawberry.field(
+        default=None, name="OR", description="Any of these."
+    )
+    not_: RegionWhere | None = strawberry.field(default=None, name="NOT", description="Not this.")
+
+
+@strawberry.input(description="A condition on a list of related Region entities.")
+class RegionListWhere:
+    some: RegionWhere | None = strawberry.field(
+        default=None, description="At least one of them matches."
+    )
+    none: RegionWhere | None = strawberry.field(default=None, description="None of them matches.")
+    all: RegionWhere | None = strawberry.field(
+        default=None, description="Every one of them matches."
+    )
+
+
+@strawberry.input(
+    description="One sort key of Region lists: set exactly one field. Give a list for several keys; ties are broken by id, so pages are stable."
+)
+class RegionSort:
+    id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
+    code: SortDirection | None = strawberry.field(default=None, description="Sort by `code`.")
+    name: SortDirection | None = strawberry.field(default=None, description="Sort by `name`.")
+    country_count: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `countryCount`."
+    )
+
+
+@strawberry.input(description="A filter on MembershipEvent entities.")
+class MembershipEventWhere:
+    id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
+    kind: MembershipEventKindFilter | None = strawberry.field(
+        default=None, description="Condition on `kind`."
+    )
+    date: DateFilter | None = strawberry.field(default=None, description="Condition on `date`.")
+    note: TextFilter | None = strawberry.field(default=None, description="Condition on `note`.")
+    source_url: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `sourceUrl`."
+    )
+    country: CountryWhere | None = strawberry.field(
+        default=None, description="Condition on the related `country`."
+    )
+    local_government: LocalGovernmentWhere | None = strawberry.field(
+        default=None, description="Condition on the related `localGovernment`."
+    )
+    and_: list[MembershipEventWhere] | None = strawberry.field(
+        default=None, name="AND", description="All of these."
+    )
+    or_: list[MembershipEventWhere] | None = strawberry.field(
+        default=None, name="OR", description="Any of these."
+    )
+    not_: MembershipEventWhere | None = strawberry.field(
+        default=None, name="NOT", description="Not this."
+    )
+
+
+@strawberry.input(description="A condition on a list of related MembershipEvent entities.")
+class MembershipEventListWhere:
+    some: MembershipEventWhere | None = strawberry.field(
+        default=None, description="At least one of them matches."
+    )
+    none: MembershipEventWhere | None = strawberry.field(
+        default=None, description="None of them matches."
+    )
+    all: MembershipEventWhere | None = strawberry.field(
+        default=None, description="Every one of them matches."
+    )
+
+
+@strawberry.input(
+    description="One sort key of MembershipEvent lists: set exactly one field. Give a list for several keys; ties are broken by id, so pages are stable."
+)
+class MembershipEventSort:
+    id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
+    kind: SortDirection | None = strawberry.field(default=None, description="Sort by `kind`.")
+    date: SortDirection | None = strawberry.field(default=None, description="Sort by `date`.")
+    note: SortDirection | None = strawberry.field(default=None, description="Sort by `note`.")
+    source_url: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `sourceUrl`."
+    )
+
+
+@strawberry.enum(description="What MembershipEvent entities can be grouped by.")
+class MembershipEventGroupBy(Enum):
+    KIND = strawberry.enum_value("KIND", description="What happened.")
+    COUNTRY = strawberry.enum_value("COUNTRY", description="The country it happened to.")
+
+
+@strawberry.input(description="A filter on PolicyArea entities.")
+class PolicyAreaWhere:
+    id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
+    name: TextFilter | None = strawberry.field(default=None, description="Condition on `name`.")
+    is_family: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `isFamily`."
+    )
+    commitment_count: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `commitmentCount`."
+    )
+    family: PolicyAreaWhere | None = strawberry.field(
+        default=None, description="Condition on the related `family`."
+    )
+    areas: PolicyAreaListWhere | None = strawberry.field(
+        default=None, description="Conditions on the related `areas` (some, none or all of them)."
+    )
+    commitments: CommitmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `commitments` (some, none or all of them).",
+    )
+    and_: list[PolicyAreaWhere] | None = strawberry.field(
+        default=None, name="AND", description="All of these."
+    )
+    or_: list[PolicyAreaWhere] | None = strawberry.field(
+        default=None, name="OR", description="Any of these."
+    )
+    not_: PolicyAreaWhere | None = strawberry.field(
+        default=None, name="NOT", description="Not this."
+    )
+
+
+@strawberry.input(description="A condition on a list of related PolicyArea entities.")
+class PolicyAreaListWhere:
+    some: PolicyAreaWhere | None = strawberry.field(
+        default=None, description="At least one of them matches."
+    )
+    none: PolicyAreaWhere | None = strawberry.field(
+        default=None, description="None of them matches."
+    )
+    all: PolicyAreaWhere | None = strawberry.field(
+        default=None, description="Every one of them matches."
+    )
+
+
+@strawberry.input(
+    description="One sort key of PolicyArea lists: set exactly one field. Give a list for several keys; ties are broken by id, so pages are stable."
+)
+class PolicyAreaSort:
+    id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
+    name: SortDirection | None = strawberry.field(default=None, description="Sort by `name`.")
+    is_family: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `isFamily`."
+    )
+    commitment_count: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `commitmentCount`."
     )
 
 
@@ -356,7 +961,22 @@ class CoChairWhere:
     role: ChairRoleFilter | None = strawberry.field(
         default=None, description="Condition on `role`."
     )
+    position: CoChairPositionFilter | None = strawberry.field(
+        default=None, description="Condition on `position`."
+    )
     name: TextFilter | None = strawberry.field(default=None, description="Condition on `name`.")
+    organization: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `organization`."
+    )
+    start_date: DateFilter | None = strawberry.field(
+        default=None, description="Condition on `startDate`."
+    )
+    end_date: DateFilter | None = strawberry.field(
+        default=None, description="Condition on `endDate`."
+    )
+    source_url: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `sourceUrl`."
+    )
     country: CountryWhere | None = strawberry.field(
         default=None, description="Condition on the related `country`."
     )
@@ -392,12 +1012,31 @@ class CoChairListWhere:
 class CoChairSort:
     id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
     role: SortDirection | None = strawberry.field(default=None, description="Sort by `role`.")
+    position: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `position`."
+    )
     name: SortDirection | None = strawberry.field(default=None, description="Sort by `name`.")
+    organization: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `organization`."
+    )
+    start_date: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `startDate`."
+    )
+    end_date: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `endDate`."
+    )
+    source_url: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `sourceUrl`."
+    )
 
 
 @strawberry.input(description="A filter on Plan entities.")
 class PlanWhere:
     id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
+    ogp_id: TextFilter | None = strawberry.field(default=None, description="Condition on `ogpId`.")
+    submission_year: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `submissionYear`."
+    )
     title: TextFilter | None = strawberry.field(default=None, description="Condition on `title`.")
     description: TextFilter | None = strawberry.field(
         default=None, description="Condition on `description`."
@@ -416,6 +1055,84 @@ class PlanWhere:
     )
     commitment_count: IntFilter | None = strawberry.field(
         default=None, description="Condition on `commitmentCount`."
+    )
+    consultation_timeline_available: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationTimelineAvailable`."
+    )
+    consultation_timeline_available_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationTimelineAvailableReason`."
+    )
+    consultation_advance_notice: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationAdvanceNotice`."
+    )
+    consultation_advance_notice_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationAdvanceNoticeReason`."
+    )
+    consultation_awareness_raising: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationAwarenessRaising`."
+    )
+    consultation_awareness_raising_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationAwarenessRaisingReason`."
+    )
+    consultation_online: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationOnline`."
+    )
+    consultation_online_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationOnlineReason`."
+    )
+    consultation_in_person: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationInPerson`."
+    )
+    consultation_in_person_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationInPersonReason`."
+    )
+    consultation_summary_of_comments: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationSummaryOfComments`."
+    )
+    consultation_summary_of_comments_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationSummaryOfCommentsReason`."
+    )
+    consultation_steps_followed: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationStepsFollowed`."
+    )
+    consultation_steps_followed_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `consultationStepsFollowedReason`."
+    )
+    participation_during_development: ParticipationFilter | None = strawberry.field(
+        default=None, description="Condition on `participationDuringDevelopment`."
+    )
+    participation_during_development_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `participationDuringDevelopmentReason`."
+    )
+    participation_during_implementation: ParticipationFilter | None = strawberry.field(
+        default=None, description="Condition on `participationDuringImplementation`."
+    )
+    participation_during_implementation_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `participationDuringImplementationReason`."
+    )
+    iap2_level_during_development: Iap2LevelFilter | None = strawberry.field(
+        default=None, description="Condition on `iap2LevelDuringDevelopment`."
+    )
+    iap2_level_during_development_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `iap2LevelDuringDevelopmentReason`."
+    )
+    iap2_level_during_implementation: Iap2LevelFilter | None = strawberry.field(
+        default=None, description="Condition on `iap2LevelDuringImplementation`."
+    )
+    iap2_level_during_implementation_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `iap2LevelDuringImplementationReason`."
+    )
+    regular_forum: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `regularForum`."
+    )
+    regular_forum_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `regularForumReason`."
+    )
+    self_assessment_published: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `selfAssessmentPublished`."
+    )
+    self_assessment_published_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `selfAssessmentPublishedReason`."
     )
     commitments: CommitmentListWhere | None = strawberry.field(
         default=None,
@@ -446,6 +1163,9 @@ class PlanWhere:
     country: CountryWhere | None = strawberry.field(
         default=None, description="Condition on the related `country`."
     )
+    local_government: LocalGovernmentWhere | None = strawberry.field(
+        default=None, description="Condition on the related `localGovernment`."
+    )
     and_: list[PlanWhere] | None = strawberry.field(
         default=None, name="AND", description="All of these."
     )
@@ -469,6 +1189,10 @@ class PlanListWhere:
 )
 class PlanSort:
     id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
+    ogp_id: SortDirection | None = strawberry.field(default=None, description="Sort by `ogpId`.")
+    submission_year: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `submissionYear`."
+    )
     title: SortDirection | None = strawberry.field(default=None, description="Sort by `title`.")
     description: SortDirection | None = strawberry.field(
         default=None, description="Sort by `description`."
@@ -486,12 +1210,94 @@ class PlanSort:
     commitment_count: SortDirection | None = strawberry.field(
         default=None, description="Sort by `commitmentCount`."
     )
+    consultation_timeline_available: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationTimelineAvailable`."
+    )
+    consultation_timeline_available_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationTimelineAvailableReason`."
+    )
+    consultation_advance_notice: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationAdvanceNotice`."
+    )
+    consultation_advance_notice_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationAdvanceNoticeReason`."
+    )
+    consultation_awareness_raising: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationAwarenessRaising`."
+    )
+    consultation_awareness_raising_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationAwarenessRaisingReason`."
+    )
+    consultation_online: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationOnline`."
+    )
+    consultation_online_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationOnlineReason`."
+    )
+    consultation_in_person: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationInPerson`."
+    )
+    consultation_in_person_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationInPersonReason`."
+    )
+    consultation_summary_of_comments: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationSummaryOfComments`."
+    )
+    consultation_summary_of_comments_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationSummaryOfCommentsReason`."
+    )
+    consultation_steps_followed: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationStepsFollowed`."
+    )
+    consultation_steps_followed_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `consultationStepsFollowedReason`."
+    )
+    participation_during_development: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `participationDuringDevelopment`."
+    )
+    participation_during_development_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `participationDuringDevelopmentReason`."
+    )
+    participation_during_implementation: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `participationDuringImplementation`."
+    )
+    participation_during_implementation_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `participationDuringImplementationReason`."
+    )
+    iap2_level_during_development: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `iap2LevelDuringDevelopment`."
+    )
+    iap2_level_during_development_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `iap2LevelDuringDevelopmentReason`."
+    )
+    iap2_level_during_implementation: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `iap2LevelDuringImplementation`."
+    )
+    iap2_level_during_implementation_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `iap2LevelDuringImplementationReason`."
+    )
+    regular_forum: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `regularForum`."
+    )
+    regular_forum_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `regularForumReason`."
+    )
+    self_assessment_published: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `selfAssessmentPublished`."
+    )
+    self_assessment_published_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `selfAssessmentPublishedReason`."
+    )
 
 
 @strawberry.enum(description="What Plan entities can be grouped by.")
 class PlanGroupBy(Enum):
     COUNTRY = strawberry.enum_value("COUNTRY", description="The country of the plan.")
     START_YEAR = strawberry.enum_value("START_YEAR", description="The first year of the plan.")
+    SUBMISSION_YEAR = strawberry.enum_value(
+        "SUBMISSION_YEAR", description="The year of submission."
+    )
+    REGION = strawberry.enum_value("REGION", description="OGP's region of the plan's country.")
 
 
 @strawberry.input(description="A filter on Theme entities.")
@@ -542,16 +1348,159 @@ class ThemeGroupBy(Enum):
 class CommitmentWhere:
     id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
     code: TextFilter | None = strawberry.field(default=None, description="Condition on `code`.")
+    ogp_id: TextFilter | None = strawberry.field(default=None, description="Condition on `ogpId`.")
     title: TextFilter | None = strawberry.field(default=None, description="Condition on `title`.")
+    short_title: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `shortTitle`."
+    )
     description: TextFilter | None = strawberry.field(
         default=None, description="Condition on `description`."
+    )
+    full_text: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `fullText`."
+    )
+    theme: TextFilter | None = strawberry.field(default=None, description="Condition on `theme`.")
+    start_date: DateFilter | None = strawberry.field(
+        default=None, description="Condition on `startDate`."
+    )
+    end_date: DateFilter | None = strawberry.field(
+        default=None, description="Condition on `endDate`."
+    )
+    start_date_text: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `startDateText`."
+    )
+    end_date_text: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `endDateText`."
+    )
+    origin: CommitmentOriginFilter | None = strawberry.field(
+        default=None, description="Condition on `origin`."
+    )
+    tracker_url: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `trackerUrl`."
     )
     milestone_count: IntFilter | None = strawberry.field(
         default=None, description="Condition on `milestoneCount`."
     )
+    specificity: SpecificityFilter | None = strawberry.field(
+        default=None, description="Condition on `specificity`."
+    )
+    specificity_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `specificityReason`."
+    )
+    verifiable: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `verifiable`."
+    )
+    verifiable_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `verifiableReason`."
+    )
+    ogp_values_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `ogpValuesReason`."
+    )
+    potential_impact: PotentialImpactFilter | None = strawberry.field(
+        default=None, description="Condition on `potentialImpact`."
+    )
+    potential_impact_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `potentialImpactReason`."
+    )
+    completion_progress_report: CompletionFilter | None = strawberry.field(
+        default=None, description="Condition on `completionProgressReport`."
+    )
+    completion_progress_report_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `completionProgressReportReason`."
+    )
+    completion_end_of_term: CompletionFilter | None = strawberry.field(
+        default=None, description="Condition on `completionEndOfTerm`."
+    )
+    completion_end_of_term_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `completionEndOfTermReason`."
+    )
+    change_in_completion: ChangeInCompletionFilter | None = strawberry.field(
+        default=None, description="Condition on `changeInCompletion`."
+    )
+    change_in_completion_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `changeInCompletionReason`."
+    )
+    did_it_open_government: OpenGovernmentFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernment`."
+    )
+    did_it_open_government_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentReason`."
+    )
+    did_it_open_government_access_to_information: OpenGovernmentFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentAccessToInformation`."
+    )
+    did_it_open_government_access_to_information_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentAccessToInformationReason`."
+    )
+    did_it_open_government_civic_participation: OpenGovernmentFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentCivicParticipation`."
+    )
+    did_it_open_government_civic_participation_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentCivicParticipationReason`."
+    )
+    did_it_open_government_public_accountability: OpenGovernmentFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentPublicAccountability`."
+    )
+    did_it_open_government_public_accountability_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `didItOpenGovernmentPublicAccountabilityReason`."
+    )
+    potential_for_results: PotentialForResultsFilter | None = strawberry.field(
+        default=None, description="Condition on `potentialForResults`."
+    )
+    potential_for_results_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `potentialForResultsReason`."
+    )
+    early_results: EarlyResultsFilter | None = strawberry.field(
+        default=None, description="Condition on `earlyResults`."
+    )
+    early_results_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `earlyResultsReason`."
+    )
+    starred: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `starred`."
+    )
+    starred_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `starredReason`."
+    )
+    starred2015: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `starred2015`."
+    )
+    starred2015_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `starred2015Reason`."
+    )
+    starred_progress_report: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `starredProgressReport`."
+    )
+    starred_progress_report_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `starredProgressReportReason`."
+    )
+    starred_end_of_term: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `starredEndOfTerm`."
+    )
+    starred_end_of_term_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `starredEndOfTermReason`."
+    )
+    carried_forward: BooleanFilter | None = strawberry.field(
+        default=None, description="Condition on `carriedForward`."
+    )
+    carried_forward_reason: NotRatedFilter | None = strawberry.field(
+        default=None, description="Condition on `carriedForwardReason`."
+    )
     milestones: MilestoneListWhere | None = strawberry.field(
         default=None,
         description="Conditions on the related `milestones` (some, none or all of them).",
+    )
+    lead_institutions: DepartmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `leadInstitutions` (some, none or all of them).",
+    )
+    supporting_institutions: DepartmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `supportingInstitutions` (some, none or all of them).",
+    )
+    policy_areas: PolicyAreaListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `policyAreas` (some, none or all of them).",
     )
     plan: PlanWhere | None = strawberry.field(
         default=None, description="Condition on the related `plan`."
@@ -586,18 +1535,159 @@ class CommitmentListWhere:
 class CommitmentSort:
     id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
     code: SortDirection | None = strawberry.field(default=None, description="Sort by `code`.")
+    ogp_id: SortDirection | None = strawberry.field(default=None, description="Sort by `ogpId`.")
     title: SortDirection | None = strawberry.field(default=None, description="Sort by `title`.")
+    short_title: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `shortTitle`."
+    )
     description: SortDirection | None = strawberry.field(
         default=None, description="Sort by `description`."
     )
+    full_text: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `fullText`."
+    )
+    theme: SortDirection | None = strawberry.field(default=None, description="Sort by `theme`.")
+    start_date: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `startDate`."
+    )
+    end_date: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `endDate`."
+    )
+    start_date_text: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `startDateText`."
+    )
+    end_date_text: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `endDateText`."
+    )
+    origin: SortDirection | None = strawberry.field(default=None, description="Sort by `origin`.")
+    tracker_url: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `trackerUrl`."
+    )
     milestone_count: SortDirection | None = strawberry.field(
         default=None, description="Sort by `milestoneCount`."
+    )
+    specificity: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `specificity`."
+    )
+    specificity_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `specificityReason`."
+    )
+    verifiable: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `verifiable`."
+    )
+    verifiable_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `verifiableReason`."
+    )
+    ogp_values_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `ogpValuesReason`."
+    )
+    potential_impact: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `potentialImpact`."
+    )
+    potential_impact_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `potentialImpactReason`."
+    )
+    completion_progress_report: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `completionProgressReport`."
+    )
+    completion_progress_report_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `completionProgressReportReason`."
+    )
+    completion_end_of_term: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `completionEndOfTerm`."
+    )
+    completion_end_of_term_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `completionEndOfTermReason`."
+    )
+    change_in_completion: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `changeInCompletion`."
+    )
+    change_in_completion_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `changeInCompletionReason`."
+    )
+    did_it_open_government: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernment`."
+    )
+    did_it_open_government_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentReason`."
+    )
+    did_it_open_government_access_to_information: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentAccessToInformation`."
+    )
+    did_it_open_government_access_to_information_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentAccessToInformationReason`."
+    )
+    did_it_open_government_civic_participation: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentCivicParticipation`."
+    )
+    did_it_open_government_civic_participation_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentCivicParticipationReason`."
+    )
+    did_it_open_government_public_accountability: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentPublicAccountability`."
+    )
+    did_it_open_government_public_accountability_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `didItOpenGovernmentPublicAccountabilityReason`."
+    )
+    potential_for_results: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `potentialForResults`."
+    )
+    potential_for_results_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `potentialForResultsReason`."
+    )
+    early_results: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `earlyResults`."
+    )
+    early_results_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `earlyResultsReason`."
+    )
+    starred: SortDirection | None = strawberry.field(default=None, description="Sort by `starred`.")
+    starred_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starredReason`."
+    )
+    starred2015: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starred2015`."
+    )
+    starred2015_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starred2015Reason`."
+    )
+    starred_progress_report: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starredProgressReport`."
+    )
+    starred_progress_report_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starredProgressReportReason`."
+    )
+    starred_end_of_term: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starredEndOfTerm`."
+    )
+    starred_end_of_term_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `starredEndOfTermReason`."
+    )
+    carried_forward: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `carriedForward`."
+    )
+    carried_forward_reason: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `carriedForwardReason`."
     )
 
 
 @strawberry.enum(description="What Commitment entities can be grouped by.")
 class CommitmentGroupBy(Enum):
     PLAN = strawberry.enum_value("PLAN", description="The action plan of the commitment.")
+    MEMBER = strawberry.enum_value("MEMBER", description="The plan's country (national members).")
+    REGION = strawberry.enum_value("REGION", description="OGP's region of the plan's country.")
+    POLICY_AREA = strawberry.enum_value(
+        "POLICY_AREA",
+        description="A policy area it is tagged with (a commitment with two counts in both).",
+    )
+    SUBMISSION_YEAR = strawberry.enum_value(
+        "SUBMISSION_YEAR", description="The plan's year of submission."
+    )
+    POTENTIAL_IMPACT = strawberry.enum_value(
+        "POTENTIAL_IMPACT", description="The IRM's potential impact."
+    )
+    COMPLETION = strawberry.enum_value("COMPLETION", description="Completion at the end of term.")
+    STARRED = strawberry.enum_value("STARRED", description="Starred or not (null: not assessed).")
 
 
 @strawberry.input(description="A filter on Milestone entities.")
@@ -607,6 +1697,9 @@ class MilestoneWhere:
     title: TextFilter | None = strawberry.field(default=None, description="Condition on `title`.")
     full_text: TextFilter | None = strawberry.field(
         default=None, description="Condition on `fullText`."
+    )
+    tracker_url: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `trackerUrl`."
     )
     indicator_count: IntFilter | None = strawberry.field(
         default=None, description="Condition on `indicatorCount`."
@@ -618,6 +1711,9 @@ class MilestoneWhere:
     indicators: IndicatorListWhere | None = strawberry.field(
         default=None,
         description="Conditions on the related `indicators` (some, none or all of them).",
+    )
+    updates: ProgressUpdateListWhere | None = strawberry.field(
+        default=None, description="Conditions on the related `updates` (some, none or all of them)."
     )
     commitment: CommitmentWhere | None = strawberry.field(
         default=None, description="Condition on the related `commitment`."
@@ -655,6 +1751,9 @@ class MilestoneSort:
     title: SortDirection | None = strawberry.field(default=None, description="Sort by `title`.")
     full_text: SortDirection | None = strawberry.field(
         default=None, description="Sort by `fullText`."
+    )
+    tracker_url: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `trackerUrl`."
     )
     indicator_count: SortDirection | None = strawberry.field(
         default=None, description="Sort by `indicatorCount`."
@@ -759,6 +1858,7 @@ class IndicatorGroupBy(Enum):
 class DepartmentWhere:
     id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
     code: TextFilter | None = strawberry.field(default=None, description="Condition on `code`.")
+    member: TextFilter | None = strawberry.field(default=None, description="Condition on `member`.")
     abbreviation: TextFilter | None = strawberry.field(
         default=None, description="Condition on `abbreviation`."
     )
@@ -768,6 +1868,20 @@ class DepartmentWhere:
     )
     indicator_count: IntFilter | None = strawberry.field(
         default=None, description="Condition on `indicatorCount`."
+    )
+    country: CountryWhere | None = strawberry.field(
+        default=None, description="Condition on the related `country`."
+    )
+    local_government: LocalGovernmentWhere | None = strawberry.field(
+        default=None, description="Condition on the related `localGovernment`."
+    )
+    led_commitments: CommitmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `ledCommitments` (some, none or all of them).",
+    )
+    supported_commitments: CommitmentListWhere | None = strawberry.field(
+        default=None,
+        description="Conditions on the related `supportedCommitments` (some, none or all of them).",
     )
     milestones: MilestoneListWhere | None = strawberry.field(
         default=None,
@@ -807,6 +1921,7 @@ class DepartmentListWhere:
 class DepartmentSort:
     id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
     code: SortDirection | None = strawberry.field(default=None, description="Sort by `code`.")
+    member: SortDirection | None = strawberry.field(default=None, description="Sort by `member`.")
     abbreviation: SortDirection | None = strawberry.field(
         default=None, description="Sort by `abbreviation`."
     )
@@ -910,11 +2025,17 @@ class ProgressUpdateWhere:
     progress: TextFilter | None = strawberry.field(
         default=None, description="Condition on `progress`."
     )
+    progress_august2023: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `progressAugust2023`."
+    )
     evidence: TextFilter | None = strawberry.field(
         default=None, description="Condition on `evidence`."
     )
     challenges: TextFilter | None = strawberry.field(
         default=None, description="Condition on `challenges`."
+    )
+    milestone: MilestoneWhere | None = strawberry.field(
+        default=None, description="Condition on the related `milestone`."
     )
     indicator: IndicatorWhere | None = strawberry.field(
         default=None, description="Condition on the related `indicator`."
@@ -958,6 +2079,9 @@ class ProgressUpdateSort:
     progress: SortDirection | None = strawberry.field(
         default=None, description="Sort by `progress`."
     )
+    progress_august2023: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `progressAugust2023`."
+    )
     evidence: SortDirection | None = strawberry.field(
         default=None, description="Sort by `evidence`."
     )
@@ -989,6 +2113,9 @@ class ReportWhere:
     )
     published: DateFilter | None = strawberry.field(
         default=None, description="Condition on `published`."
+    )
+    published_year: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `publishedYear`."
     )
     plan: PlanWhere | None = strawberry.field(
         default=None, description="Condition on the related `plan`."
@@ -1026,6 +2153,9 @@ class ReportSort:
     published: SortDirection | None = strawberry.field(
         default=None, description="Sort by `published`."
     )
+    published_year: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `publishedYear`."
+    )
 
 
 @strawberry.enum(description="What Report entities can be grouped by.")
@@ -1037,13 +2167,25 @@ class ReportGroupBy(Enum):
 @strawberry.input(description="A filter on Event entities.")
 class EventWhere:
     id: IdFilter | None = strawberry.field(default=None, description="Condition on `id`.")
+    kind: EventKindFilter | None = strawberry.field(
+        default=None, description="Condition on `kind`."
+    )
+    ordinal: IntFilter | None = strawberry.field(
+        default=None, description="Condition on `ordinal`."
+    )
     name: TextFilter | None = strawberry.field(default=None, description="Condition on `name`.")
     city: TextFilter | None = strawberry.field(default=None, description="Condition on `city`.")
     start_date: DateFilter | None = strawberry.field(
         default=None, description="Condition on `startDate`."
     )
+    end_date: DateFilter | None = strawberry.field(
+        default=None, description="Condition on `endDate`."
+    )
     description: TextFilter | None = strawberry.field(
         default=None, description="Condition on `description`."
+    )
+    source_url: TextFilter | None = strawberry.field(
+        default=None, description="Condition on `sourceUrl`."
     )
     organizer: PartnershipWhere | None = strawberry.field(
         default=None, description="Condition on the related `organizer`."
@@ -1076,13 +2218,21 @@ class EventListWhere:
 )
 class EventSort:
     id: SortDirection | None = strawberry.field(default=None, description="Sort by `id`.")
+    kind: SortDirection | None = strawberry.field(default=None, description="Sort by `kind`.")
+    ordinal: SortDirection | None = strawberry.field(default=None, description="Sort by `ordinal`.")
     name: SortDirection | None = strawberry.field(default=None, description="Sort by `name`.")
     city: SortDirection | None = strawberry.field(default=None, description="Sort by `city`.")
     start_date: SortDirection | None = strawberry.field(
         default=None, description="Sort by `startDate`."
     )
+    end_date: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `endDate`."
+    )
     description: SortDirection | None = strawberry.field(
         default=None, description="Sort by `description`."
+    )
+    source_url: SortDirection | None = strawberry.field(
+        default=None, description="Sort by `sourceUrl`."
     )
 
 
@@ -1147,6 +2297,67 @@ class InitiativeSort:
 @strawberry.enum(description="What Initiative entities can be grouped by.")
 class InitiativeGroupBy(Enum):
     KIND = strawberry.enum_value("KIND", description="The kind of initiative.")
+
+
+@strawberry.type(description="Counts over the Country list, with the same `where` as the list.")
+class CountryAggregate:
+    count: int = strawberry.field(description="How many entities match.")
+    where: strawberry.Private[qb.Where]
+
+    @strawberry.field(
+        description="Counts per group, largest first (e.g. by REGION). Several groupings give one row per combination."
+    )
+    async def grouped_by(
+        self,
+        info: Info,
+        by: Annotated[
+            list[CountryGroupBy], strawberry.argument(description="Groupings, in order.")
+        ],
+        lang: LangArg = None,
+    ) -> list[GroupCount]:
+        return await grouped(info, "Country", [b.name for b in by], self.where, lang)
+
+
+@strawberry.type(
+    description="Counts over the LocalGovernment list, with the same `where` as the list."
+)
+class LocalGovernmentAggregate:
+    count: int = strawberry.field(description="How many entities match.")
+    where: strawberry.Private[qb.Where]
+
+    @strawberry.field(
+        description="Counts per group, largest first (e.g. by REGION). Several groupings give one row per combination."
+    )
+    async def grouped_by(
+        self,
+        info: Info,
+        by: Annotated[
+            list[LocalGovernmentGroupBy], strawberry.argument(description="Groupings, in order.")
+        ],
+        lang: LangArg = None,
+    ) -> list[GroupCount]:
+        return await grouped(info, "LocalGovernment", [b.name for b in by], self.where, lang)
+
+
+@strawberry.type(
+    description="Counts over the MembershipEvent list, with the same `where` as the list."
+)
+class MembershipEventAggregate:
+    count: int = strawberry.field(description="How many entities match.")
+    where: strawberry.Private[qb.Where]
+
+    @strawberry.field(
+        description="Counts per group, largest first (e.g. by KIND). Several groupings give one row per combination."
+    )
+    async def grouped_by(
+        self,
+        info: Info,
+        by: Annotated[
+            list[MembershipEventGroupBy], strawberry.argument(description="Groupings, in order.")
+        ],
+        lang: LangArg = None,
+    ) -> list[GroupCount]:
+        return await grouped(info, "MembershipEvent", [b.name for b in by], self.where, lang)
 
 
 @strawberry.type(description="Counts over the CoChairTerm list, with the same `where` as the list.")
@@ -1388,6 +2599,40 @@ class Partnership(Node):
     ) -> Aggregate:
         return await related_aggregate(self, info, "Partnership", "members", "Country", where)
 
+    @strawberry.field(description="Its local members.")
+    async def local_members(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Keep only the LocalGovernment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[LocalGovernmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[LocalGovernment]:
+        return await related_page(
+            self, info, LocalGovernment, "Partnership", "localMembers", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `localMembers`, with the same filter as the list.")
+    async def local_members_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Count only the LocalGovernment entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(
+            self, info, "Partnership", "localMembers", "LocalGovernment", where
+        )
+
     @strawberry.field(description="Its co-chair terms.")
     async def co_chair_terms(
         self,
@@ -1456,7 +2701,9 @@ class Partnership(Node):
 
 
 @register("Country")
-@strawberry.type(description="A country, member of the partnership or named by it.")
+@strawberry.type(
+    description="A country: a national member of the partnership (or Kosovo), a country a local member is in, or one the sources name."
+)
 class Country(Node):
     @strawberry.field(description="ISO 3166 alpha-3 code, e.g. `CAN`.")
     def code(self) -> str:
@@ -1466,9 +2713,23 @@ class Country(Node):
     def name(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "name", lang)
 
-    @strawberry.field(description="When it joined the partnership (`YYYY-MM`), where known.")
+    @strawberry.field(
+        description="When it joined the partnership (`YYYY-MM` or `YYYY`), where known."
+    )
     def member_since(self) -> str | None:
         return plain(self, "memberSince")
+
+    @strawberry.field(description="How OGP classes the country as a member.")
+    def member_category(self) -> MemberCategory | None:
+        value = plain(self, "memberCategory")
+        return MemberCategory(value) if value is not None else None
+
+    @strawberry.field(
+        description="Where its membership stands (the last event of its history decides)."
+    )
+    def membership_status(self) -> MembershipStatus | None:
+        value = plain(self, "membershipStatus")
+        return MembershipStatus(value) if value is not None else None
 
     @strawberry.field(description="How many action plans it has.")
     async def plan_count(self, info: Info) -> int:
@@ -1568,9 +2829,372 @@ class Country(Node):
     ) -> Aggregate:
         return await related_aggregate(self, info, "Country", "coChairs", "CoChair", where)
 
+    @strawberry.field(description="OGP's region it is in, where OGP's data gives it.")
+    async def region(self, info: Info) -> Region | None:
+        return await related_one(self, info, Region, "Country", "region")
+
+    @strawberry.field(
+        description="Its membership history: joined, withdrew, suspended..., oldest first."
+    )
+    async def membership_history(self, info: Info) -> list[MembershipEvent]:
+        return await related_list(self, info, MembershipEvent, "Country", "membershipHistory")
+
+    @strawberry.field(description="Its public institutions that lead or support commitments.")
+    async def institutions(
+        self,
+        info: Info,
+        where: Annotated[
+            DepartmentWhere | None,
+            strawberry.argument(description="Keep only the Department entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[DepartmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Department]:
+        return await related_page(
+            self, info, Department, "Country", "institutions", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `institutions`, with the same filter as the list.")
+    async def institutions_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            DepartmentWhere | None,
+            strawberry.argument(description="Count only the Department entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(self, info, "Country", "institutions", "Department", where)
+
     @strawberry.field(description="The partnership it is a member of.")
     async def partnership(self, info: Info) -> Partnership | None:
         return await related_one(self, info, Partnership, "Country", "partnership")
+
+    @strawberry.field(description="Its local members of the partnership.")
+    async def local_governments(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Keep only the LocalGovernment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[LocalGovernmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[LocalGovernment]:
+        return await related_page(
+            self, info, LocalGovernment, "Country", "localGovernments", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `localGovernments`, with the same filter as the list.")
+    async def local_governments_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Count only the LocalGovernment entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(
+            self, info, "Country", "localGovernments", "LocalGovernment", where
+        )
+
+
+@register("LocalGovernment")
+@strawberry.type(description="A local member of the partnership: a city, region or province.")
+class LocalGovernment(Node):
+    @strawberry.field(description="OGP's member code, e.g. `ESMD`.")
+    def code(self) -> str:
+        return plain(self, "code")
+
+    @strawberry.field(description="The place, e.g. Madrid.")
+    def name(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "name", lang)
+
+    @strawberry.field(description="When it joined the partnership, where known.")
+    def member_since(self) -> str | None:
+        return plain(self, "memberSince")
+
+    @strawberry.field(description="How OGP classes the local government as a member.")
+    def member_category(self) -> MemberCategory | None:
+        value = plain(self, "memberCategory")
+        return MemberCategory(value) if value is not None else None
+
+    @strawberry.field(
+        description="Where its membership stands (the last event of its history decides)."
+    )
+    def membership_status(self) -> MembershipStatus | None:
+        value = plain(self, "membershipStatus")
+        return MembershipStatus(value) if value is not None else None
+
+    @strawberry.field(description="How many action plans it has.")
+    async def plan_count(self, info: Info) -> int:
+        return await count(self, info, "LocalGovernment", "plans")
+
+    @strawberry.field(description="The country it is in.")
+    async def country(self, info: Info) -> Country | None:
+        return await related_one(self, info, Country, "LocalGovernment", "country")
+
+    @strawberry.field(description="Its action plans, oldest first.")
+    async def plans(
+        self,
+        info: Info,
+        where: Annotated[
+            PlanWhere | None,
+            strawberry.argument(description="Keep only the Plan entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[PlanSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Plan]:
+        return await related_page(
+            self, info, Plan, "LocalGovernment", "plans", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `plans`, with the same filter as the list.")
+    async def plans_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            PlanWhere | None,
+            strawberry.argument(description="Count only the Plan entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(self, info, "LocalGovernment", "plans", "Plan", where)
+
+    @strawberry.field(description="OGP's region it is in, where OGP's data gives it.")
+    async def region(self, info: Info) -> Region | None:
+        return await related_one(self, info, Region, "LocalGovernment", "region")
+
+    @strawberry.field(
+        description="Its membership history: joined, withdrew, suspended..., oldest first."
+    )
+    async def membership_history(self, info: Info) -> list[MembershipEvent]:
+        return await related_list(
+            self, info, MembershipEvent, "LocalGovernment", "membershipHistory"
+        )
+
+    @strawberry.field(description="Its public institutions that lead or support commitments.")
+    async def institutions(
+        self,
+        info: Info,
+        where: Annotated[
+            DepartmentWhere | None,
+            strawberry.argument(description="Keep only the Department entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[DepartmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Department]:
+        return await related_page(
+            self, info, Department, "LocalGovernment", "institutions", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `institutions`, with the same filter as the list.")
+    async def institutions_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            DepartmentWhere | None,
+            strawberry.argument(description="Count only the Department entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(
+            self, info, "LocalGovernment", "institutions", "Department", where
+        )
+
+    @strawberry.field(description="The partnership it is a member of.")
+    async def partnership(self, info: Info) -> Partnership | None:
+        return await related_one(self, info, Partnership, "LocalGovernment", "partnership")
+
+
+@register("Region")
+@strawberry.type(description="One of OGP's regions.")
+class Region(Node):
+    @strawberry.field(description="Its code, e.g. `americas`.")
+    def code(self) -> str:
+        return plain(self, "code")
+
+    @strawberry.field(description="Its name.")
+    def name(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "name", lang)
+
+    @strawberry.field(description="How many countries it holds.")
+    async def country_count(self, info: Info) -> int:
+        return await count(self, info, "Region", "countries")
+
+    @strawberry.field(description="Its member countries.")
+    async def countries(
+        self,
+        info: Info,
+        where: Annotated[
+            CountryWhere | None,
+            strawberry.argument(description="Keep only the Country entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[CountrySort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Country]:
+        return await related_page(
+            self, info, Country, "Region", "countries", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `countries`, with the same filter as the list.")
+    async def countries_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            CountryWhere | None,
+            strawberry.argument(description="Count only the Country entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(self, info, "Region", "countries", "Country", where)
+
+    @strawberry.field(description="Its local members.")
+    async def local_governments(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Keep only the LocalGovernment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[LocalGovernmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[LocalGovernment]:
+        return await related_page(
+            self, info, LocalGovernment, "Region", "localGovernments", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `localGovernments`, with the same filter as the list.")
+    async def local_governments_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Count only the LocalGovernment entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(
+            self, info, "Region", "localGovernments", "LocalGovernment", where
+        )
+
+
+@register("MembershipEvent")
+@strawberry.type(description="An event of a membership: joined, withdrew, suspended, removed...")
+class MembershipEvent(Node):
+    @strawberry.field(description="What happened.")
+    def kind(self) -> MembershipEventKind | None:
+        value = plain(self, "kind")
+        return MembershipEventKind(value) if value is not None else None
+
+    @strawberry.field(description="When, where known (never guessed).")
+    def date(self) -> str | None:
+        return plain(self, "date")
+
+    @strawberry.field(description="What the sources add.")
+    def note(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "note", lang)
+
+    @strawberry.field(description="Where the fact is stated.")
+    def source_url(self) -> str | None:
+        return plain(self, "sourceUrl")
+
+    @strawberry.field(description="The member countrie it happened to.")
+    async def country(self, info: Info) -> Country | None:
+        return await related_one(self, info, Country, "MembershipEvent", "country")
+
+    @strawberry.field(description="The local member it happened to.")
+    async def local_government(self, info: Info) -> LocalGovernment | None:
+        return await related_one(self, info, LocalGovernment, "MembershipEvent", "localGovernment")
+
+
+@register("PolicyArea")
+@strawberry.type(
+    description="A policy area commitments are tagged with (OGP's tag columns), in its family."
+)
+class PolicyArea(Node):
+    @strawberry.field(description="Its name.")
+    def name(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "name", lang)
+
+    @strawberry.field(description="True for a family of areas (e.g. Anti-Corruption).")
+    def is_family(self) -> bool | None:
+        return plain(self, "isFamily")
+
+    @strawberry.field(description="How many commitments are tagged with it.")
+    async def commitment_count(self, info: Info) -> int:
+        return await count(self, info, "PolicyArea", "commitments")
+
+    @strawberry.field(description="The family it belongs to, if any.")
+    async def family(self, info: Info) -> PolicyArea | None:
+        return await related_one(self, info, PolicyArea, "PolicyArea", "family")
+
+    @strawberry.field(description="The areas of this family.")
+    async def areas(self, info: Info) -> list[PolicyArea]:
+        return await related_list(self, info, PolicyArea, "PolicyArea", "areas")
+
+    @strawberry.field(description="Commitments tagged with it.")
+    async def commitments(
+        self,
+        info: Info,
+        where: Annotated[
+            CommitmentWhere | None,
+            strawberry.argument(description="Keep only the Commitment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[CommitmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Commitment]:
+        return await related_page(
+            self, info, Commitment, "PolicyArea", "commitments", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `commitments`, with the same filter as the list.")
+    async def commitments_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            CommitmentWhere | None,
+            strawberry.argument(description="Count only the Commitment entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(self, info, "PolicyArea", "commitments", "Commitment", where)
 
 
 @register("Person")
@@ -1647,9 +3271,30 @@ class CoChair(Node):
         value = plain(self, "role")
         return ChairRole(value) if value is not None else None
 
+    @strawberry.field(description="Founding, lead or support seat.")
+    def position(self) -> CoChairPosition | None:
+        value = plain(self, "position")
+        return CoChairPosition(value) if value is not None else None
+
     @strawberry.field(description="Who holds the seat, e.g. the Government of Canada.")
     def name(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "name", lang)
+
+    @strawberry.field(description="The holder's organisation then.")
+    def organization(self) -> str | None:
+        return plain(self, "organization")
+
+    @strawberry.field(description="When the seat was taken, where known.")
+    def start_date(self) -> str | None:
+        return plain(self, "startDate")
+
+    @strawberry.field(description="When the seat was left, where known.")
+    def end_date(self) -> str | None:
+        return plain(self, "endDate")
+
+    @strawberry.field(description="Where the facts are stated.")
+    def source_url(self) -> str | None:
+        return plain(self, "sourceUrl")
 
     @strawberry.field(description="The government's country (government chairs).")
     async def country(self, info: Info) -> Country | None:
@@ -1667,8 +3312,18 @@ class CoChair(Node):
 
 
 @register("Plan")
-@strawberry.type(description="An action plan of a country under the partnership.")
+@strawberry.type(
+    description="An action plan of a member (a country or a local government) under the partnership."
+)
 class Plan(PlanExtras, Node):
+    @strawberry.field(description="OGP's plan id, e.g. `AP_ALB01`.")
+    def ogp_id(self) -> str | None:
+        return plain(self, "ogpId")
+
+    @strawberry.field(description="The year OGP gives for its submission.")
+    def submission_year(self) -> int | None:
+        return plain(self, "submissionYear")
+
     @strawberry.field(description="The plan's title.")
     def title(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "title", lang)
@@ -1677,12 +3332,12 @@ class Plan(PlanExtras, Node):
     def description(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "description", lang)
 
-    @strawberry.field(description="First year.")
-    def start_year(self) -> int:
+    @strawberry.field(description="First year (null where the sources do not say).")
+    def start_year(self) -> int | None:
         return plain(self, "startYear")
 
-    @strawberry.field(description="Last year.")
-    def end_year(self) -> int:
+    @strawberry.field(description="Last year (null where the sources do not say).")
+    def end_year(self) -> int | None:
         return plain(self, "endYear")
 
     @strawberry.field(description="Its rank among the country's plans (1 = first).")
@@ -1702,6 +3357,155 @@ class Plan(PlanExtras, Node):
     @strawberry.field(description="How many commitments it has in the graph.")
     async def commitment_count(self, info: Info) -> int:
         return await count(self, info, "Plan", "commitments")
+
+    @strawberry.field(description="Was the consultation's timeline published?")
+    def consultation_timeline_available(self) -> bool | None:
+        return plain(self, "consultationTimelineAvailable")
+
+    @strawberry.field(
+        description="Why `consultationTimelineAvailable` has no value (a code of the source, not a rating)."
+    )
+    def consultation_timeline_available_reason(self) -> NotRated | None:
+        value = plain(self, "consultationTimelineAvailableReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Was the consultation announced in advance?")
+    def consultation_advance_notice(self) -> bool | None:
+        return plain(self, "consultationAdvanceNotice")
+
+    @strawberry.field(
+        description="Why `consultationAdvanceNotice` has no value (a code of the source, not a rating)."
+    )
+    def consultation_advance_notice_reason(self) -> NotRated | None:
+        value = plain(self, "consultationAdvanceNoticeReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Was awareness of the consultation raised?")
+    def consultation_awareness_raising(self) -> bool | None:
+        return plain(self, "consultationAwarenessRaising")
+
+    @strawberry.field(
+        description="Why `consultationAwarenessRaising` has no value (a code of the source, not a rating)."
+    )
+    def consultation_awareness_raising_reason(self) -> NotRated | None:
+        value = plain(self, "consultationAwarenessRaisingReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Was there an online consultation?")
+    def consultation_online(self) -> bool | None:
+        return plain(self, "consultationOnline")
+
+    @strawberry.field(
+        description="Why `consultationOnline` has no value (a code of the source, not a rating)."
+    )
+    def consultation_online_reason(self) -> NotRated | None:
+        value = plain(self, "consultationOnlineReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Was there an in-person consultation?")
+    def consultation_in_person(self) -> bool | None:
+        return plain(self, "consultationInPerson")
+
+    @strawberry.field(
+        description="Why `consultationInPerson` has no value (a code of the source, not a rating)."
+    )
+    def consultation_in_person_reason(self) -> NotRated | None:
+        value = plain(self, "consultationInPersonReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Was a summary of the comments published?")
+    def consultation_summary_of_comments(self) -> bool | None:
+        return plain(self, "consultationSummaryOfComments")
+
+    @strawberry.field(
+        description="Why `consultationSummaryOfComments` has no value (a code of the source, not a rating)."
+    )
+    def consultation_summary_of_comments_reason(self) -> NotRated | None:
+        value = plain(self, "consultationSummaryOfCommentsReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(
+        description="How many of the six consultation steps were followed (2016 data)."
+    )
+    def consultation_steps_followed(self) -> int | None:
+        return plain(self, "consultationStepsFollowed")
+
+    @strawberry.field(
+        description="Why `consultationStepsFollowed` has no value (a code of the source, not a rating)."
+    )
+    def consultation_steps_followed_reason(self) -> NotRated | None:
+        value = plain(self, "consultationStepsFollowedReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Who could take part while the plan was developed.")
+    def participation_during_development(self) -> Participation | None:
+        value = plain(self, "participationDuringDevelopment")
+        return Participation(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `participationDuringDevelopment` has no value (a code of the source, not a rating)."
+    )
+    def participation_during_development_reason(self) -> NotRated | None:
+        value = plain(self, "participationDuringDevelopmentReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Who could take part while the plan was carried out.")
+    def participation_during_implementation(self) -> Participation | None:
+        value = plain(self, "participationDuringImplementation")
+        return Participation(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `participationDuringImplementation` has no value (a code of the source, not a rating)."
+    )
+    def participation_during_implementation_reason(self) -> NotRated | None:
+        value = plain(self, "participationDuringImplementationReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Public influence during development.")
+    def iap2_level_during_development(self) -> Iap2Level | None:
+        value = plain(self, "iap2LevelDuringDevelopment")
+        return Iap2Level(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `iap2LevelDuringDevelopment` has no value (a code of the source, not a rating)."
+    )
+    def iap2_level_during_development_reason(self) -> NotRated | None:
+        value = plain(self, "iap2LevelDuringDevelopmentReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Public influence during implementation.")
+    def iap2_level_during_implementation(self) -> Iap2Level | None:
+        value = plain(self, "iap2LevelDuringImplementation")
+        return Iap2Level(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `iap2LevelDuringImplementation` has no value (a code of the source, not a rating)."
+    )
+    def iap2_level_during_implementation_reason(self) -> NotRated | None:
+        value = plain(self, "iap2LevelDuringImplementationReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Was there a regular multi-stakeholder forum?")
+    def regular_forum(self) -> bool | None:
+        return plain(self, "regularForum")
+
+    @strawberry.field(
+        description="Why `regularForum` has no value (a code of the source, not a rating)."
+    )
+    def regular_forum_reason(self) -> NotRated | None:
+        value = plain(self, "regularForumReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Did the government publish a self-assessment?")
+    def self_assessment_published(self) -> bool | None:
+        return plain(self, "selfAssessmentPublished")
+
+    @strawberry.field(
+        description="Why `selfAssessmentPublished` has no value (a code of the source, not a rating)."
+    )
+    def self_assessment_published_reason(self) -> NotRated | None:
+        value = plain(self, "selfAssessmentPublishedReason")
+        return NotRated(value) if value is not None else None
 
     @strawberry.field(description="Its commitments, in code order.")
     async def commitments(
@@ -1845,6 +3649,10 @@ class Plan(PlanExtras, Node):
     async def country(self, info: Info) -> Country | None:
         return await related_one(self, info, Country, "Plan", "country")
 
+    @strawberry.field(description="The local member whose plan it is.")
+    async def local_government(self, info: Info) -> LocalGovernment | None:
+        return await related_one(self, info, LocalGovernment, "Plan", "localGovernment")
+
 
 @register("Theme")
 @strawberry.type(description="A stream of activity or a priority area of a plan.")
@@ -1864,27 +3672,280 @@ class Theme(Node):
 
 
 @register("Commitment")
-@strawberry.type(description="A commitment of an action plan.")
+@strawberry.type(
+    description="A commitment of an action plan, with the IRM's assessment where there is one."
+)
 class Commitment(Node):
     @strawberry.field(description="Its code in the plan, e.g. `C01`.")
     def code(self) -> str | None:
         return plain(self, "code")
 
+    @strawberry.field(description="OGP's commitment id, e.g. `AL0002`.")
+    def ogp_id(self) -> str | None:
+        return plain(self, "ogpId")
+
     @strawberry.field(description="Its title.")
     def title(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "title", lang)
+
+    @strawberry.field(description="Its short title (OGP's data).")
+    def short_title(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "shortTitle", lang)
 
     @strawberry.field(description="What it commits to.")
     def description(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "description", lang)
 
-    @strawberry.field(description="Where the plan describes it.")
+    @strawberry.field(description="Its full text (OGP's data).")
+    def full_text(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "fullText", lang)
+
+    @strawberry.field(description="Its theme as OGP's data words it.")
+    def theme(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "theme", lang)
+
+    @strawberry.field(description="When it starts, where the source gives a date.")
+    def start_date(self) -> str | None:
+        return plain(self, "startDate")
+
+    @strawberry.field(description="When it ends, where the source gives a date.")
+    def end_date(self) -> str | None:
+        return plain(self, "endDate")
+
+    @strawberry.field(description="Its start as the source writes it.")
+    def start_date_text(self) -> str | None:
+        return plain(self, "startDateText")
+
+    @strawberry.field(description="Its end as the source writes it.")
+    def end_date_text(self) -> str | None:
+        return plain(self, "endDateText")
+
+    @strawberry.field(description="Which partnership source described it.")
+    def origin(self) -> CommitmentOrigin | None:
+        value = plain(self, "origin")
+        return CommitmentOrigin(value) if value is not None else None
+
+    @strawberry.field(description="Where the plan (or OGP) describes it.")
     def url(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "url", lang)
+
+    @strawberry.field(description="Its page on the US tracker.")
+    def tracker_url(self) -> str | None:
+        return plain(self, "trackerUrl")
 
     @strawberry.field(description="How many milestones it has.")
     async def milestone_count(self, info: Info) -> int:
         return await count(self, info, "Commitment", "milestones")
+
+    @strawberry.field(description="The IRM's rating of its specificity.")
+    def specificity(self) -> Specificity | None:
+        value = plain(self, "specificity")
+        return Specificity(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `specificity` has no value (a code of the source, not a rating)."
+    )
+    def specificity_reason(self) -> NotRated | None:
+        value = plain(self, "specificityReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Is it verifiable, as the IRM judged?")
+    def verifiable(self) -> bool | None:
+        return plain(self, "verifiable")
+
+    @strawberry.field(
+        description="Why `verifiable` has no value (a code of the source, not a rating)."
+    )
+    def verifiable_reason(self) -> NotRated | None:
+        value = plain(self, "verifiableReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="The OGP values it is relevant to (IRM).")
+    def ogp_values(self) -> list[OgpValue] | None:
+        values = plain(self, "ogpValues")
+        return [OgpValue(v) for v in values] if values is not None else None
+
+    @strawberry.field(
+        description="Why `ogpValues` has no value (a code of the source, not a rating)."
+    )
+    def ogp_values_reason(self) -> NotRated | None:
+        value = plain(self, "ogpValuesReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="The IRM's potential impact.")
+    def potential_impact(self) -> PotentialImpact | None:
+        value = plain(self, "potentialImpact")
+        return PotentialImpact(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `potentialImpact` has no value (a code of the source, not a rating)."
+    )
+    def potential_impact_reason(self) -> NotRated | None:
+        value = plain(self, "potentialImpactReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Completion at the IRM's progress report.")
+    def completion_progress_report(self) -> Completion | None:
+        value = plain(self, "completionProgressReport")
+        return Completion(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `completionProgressReport` has no value (a code of the source, not a rating)."
+    )
+    def completion_progress_report_reason(self) -> NotRated | None:
+        value = plain(self, "completionProgressReportReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Completion at the end of term.")
+    def completion_end_of_term(self) -> Completion | None:
+        value = plain(self, "completionEndOfTerm")
+        return Completion(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `completionEndOfTerm` has no value (a code of the source, not a rating)."
+    )
+    def completion_end_of_term_reason(self) -> NotRated | None:
+        value = plain(self, "completionEndOfTermReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="How completion changed.")
+    def change_in_completion(self) -> ChangeInCompletion | None:
+        value = plain(self, "changeInCompletion")
+        return ChangeInCompletion(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `changeInCompletion` has no value (a code of the source, not a rating)."
+    )
+    def change_in_completion_reason(self) -> NotRated | None:
+        value = plain(self, "changeInCompletionReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Did it open government (overall)?")
+    def did_it_open_government(self) -> OpenGovernment | None:
+        value = plain(self, "didItOpenGovernment")
+        return OpenGovernment(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `didItOpenGovernment` has no value (a code of the source, not a rating)."
+    )
+    def did_it_open_government_reason(self) -> NotRated | None:
+        value = plain(self, "didItOpenGovernmentReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Did it open government: access to information?")
+    def did_it_open_government_access_to_information(self) -> OpenGovernment | None:
+        value = plain(self, "didItOpenGovernmentAccessToInformation")
+        return OpenGovernment(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `didItOpenGovernmentAccessToInformation` has no value (a code of the source, not a rating)."
+    )
+    def did_it_open_government_access_to_information_reason(self) -> NotRated | None:
+        value = plain(self, "didItOpenGovernmentAccessToInformationReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Did it open government: civic participation?")
+    def did_it_open_government_civic_participation(self) -> OpenGovernment | None:
+        value = plain(self, "didItOpenGovernmentCivicParticipation")
+        return OpenGovernment(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `didItOpenGovernmentCivicParticipation` has no value (a code of the source, not a rating)."
+    )
+    def did_it_open_government_civic_participation_reason(self) -> NotRated | None:
+        value = plain(self, "didItOpenGovernmentCivicParticipationReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Did it open government: public accountability?")
+    def did_it_open_government_public_accountability(self) -> OpenGovernment | None:
+        value = plain(self, "didItOpenGovernmentPublicAccountability")
+        return OpenGovernment(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `didItOpenGovernmentPublicAccountability` has no value (a code of the source, not a rating)."
+    )
+    def did_it_open_government_public_accountability_reason(self) -> NotRated | None:
+        value = plain(self, "didItOpenGovernmentPublicAccountabilityReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="The potential for results.")
+    def potential_for_results(self) -> PotentialForResults | None:
+        value = plain(self, "potentialForResults")
+        return PotentialForResults(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `potentialForResults` has no value (a code of the source, not a rating)."
+    )
+    def potential_for_results_reason(self) -> NotRated | None:
+        value = plain(self, "potentialForResultsReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="The early results the IRM found.")
+    def early_results(self) -> EarlyResults | None:
+        value = plain(self, "earlyResults")
+        return EarlyResults(value) if value is not None else None
+
+    @strawberry.field(
+        description="Why `earlyResults` has no value (a code of the source, not a rating)."
+    )
+    def early_results_reason(self) -> NotRated | None:
+        value = plain(self, "earlyResultsReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Did any IRM assessment star it?")
+    def starred(self) -> bool | None:
+        return plain(self, "starred")
+
+    @strawberry.field(
+        description="Why `starred` has no value (a code of the source, not a rating)."
+    )
+    def starred_reason(self) -> NotRated | None:
+        value = plain(self, "starredReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Starred in the IRM's 2015 data.")
+    def starred2015(self) -> bool | None:
+        return plain(self, "starred2015")
+
+    @strawberry.field(
+        description="Why `starred2015` has no value (a code of the source, not a rating)."
+    )
+    def starred2015_reason(self) -> NotRated | None:
+        value = plain(self, "starred2015Reason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Starred at the progress report.")
+    def starred_progress_report(self) -> bool | None:
+        return plain(self, "starredProgressReport")
+
+    @strawberry.field(
+        description="Why `starredProgressReport` has no value (a code of the source, not a rating)."
+    )
+    def starred_progress_report_reason(self) -> NotRated | None:
+        value = plain(self, "starredProgressReportReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Starred at the end of term.")
+    def starred_end_of_term(self) -> bool | None:
+        return plain(self, "starredEndOfTerm")
+
+    @strawberry.field(
+        description="Why `starredEndOfTerm` has no value (a code of the source, not a rating)."
+    )
+    def starred_end_of_term_reason(self) -> NotRated | None:
+        value = plain(self, "starredEndOfTermReason")
+        return NotRated(value) if value is not None else None
+
+    @strawberry.field(description="Carried forward to the next plan.")
+    def carried_forward(self) -> bool | None:
+        return plain(self, "carriedForward")
+
+    @strawberry.field(
+        description="Why `carriedForward` has no value (a code of the source, not a rating)."
+    )
+    def carried_forward_reason(self) -> NotRated | None:
+        value = plain(self, "carriedForwardReason")
+        return NotRated(value) if value is not None else None
 
     @strawberry.field(description="Its milestones, in code order.")
     async def milestones(
@@ -1918,13 +3979,27 @@ class Commitment(Node):
     ) -> Aggregate:
         return await related_aggregate(self, info, "Commitment", "milestones", "Milestone", where)
 
+    @strawberry.field(description="The institutions that lead it.")
+    async def lead_institutions(self, info: Info) -> list[Department]:
+        return await related_list(self, info, Department, "Commitment", "leadInstitutions")
+
+    @strawberry.field(description="The institutions that support it.")
+    async def supporting_institutions(self, info: Info) -> list[Department]:
+        return await related_list(self, info, Department, "Commitment", "supportingInstitutions")
+
+    @strawberry.field(description="The policy areas it is tagged with.")
+    async def policy_areas(self, info: Info) -> list[PolicyArea]:
+        return await related_list(self, info, PolicyArea, "Commitment", "policyAreas")
+
     @strawberry.field(description="The plan it belongs to.")
     async def plan(self, info: Info) -> Plan | None:
         return await related_one(self, info, Plan, "Commitment", "plan")
 
 
 @register("Milestone")
-@strawberry.type(description="A milestone of a commitment, led by one or more departments.")
+@strawberry.type(
+    description="A milestone of a commitment (a US sub-commitment), led by one or more institutions."
+)
 class Milestone(Node):
     @strawberry.field(description="Its code, e.g. `C01.1`.")
     def code(self) -> str:
@@ -1941,6 +4016,10 @@ class Milestone(Node):
     @strawberry.field(description="Where the plan describes it.")
     def url(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "url", lang)
+
+    @strawberry.field(description="Its page on the US tracker.")
+    def tracker_url(self) -> str | None:
+        return plain(self, "trackerUrl")
 
     @strawberry.field(description="How many indicators it has.")
     async def indicator_count(self, info: Info) -> int:
@@ -2009,6 +4088,12 @@ class Milestone(Node):
         ] = None,
     ) -> Aggregate:
         return await related_aggregate(self, info, "Milestone", "indicators", "Indicator", where)
+
+    @strawberry.field(
+        description="Its progress updates (the US tracker reports on sub-commitments)."
+    )
+    async def updates(self, info: Info) -> list[ProgressUpdate]:
+        return await related_list(self, info, ProgressUpdate, "Milestone", "updates")
 
     @strawberry.field(description="The commitment it belongs to.")
     async def commitment(self, info: Info) -> Commitment | None:
@@ -2116,11 +4201,19 @@ class Indicator(Node):
 
 
 @register("Department")
-@strawberry.type(description="A federal department or agency that leads milestones and indicators.")
+@strawberry.type(
+    description="A public institution of a member (Canada's federal departments among them) that leads or supports commitments, milestones and indicators."
+)
 class Department(Node):
-    @strawberry.field(description="The portal's organization code, e.g. `tbs-sct`.")
+    @strawberry.field(
+        description="Its code: the portal's organization code for Canada (`tbs-sct`), else the key."
+    )
     def code(self) -> str:
         return plain(self, "code")
+
+    @strawberry.field(description="The code of the member it belongs to (not Canada's).")
+    def member(self) -> str | None:
+        return plain(self, "member")
 
     @strawberry.field(description="Its abbreviation, e.g. TBS / SCT.")
     def abbreviation(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2137,6 +4230,84 @@ class Department(Node):
     @strawberry.field(description="How many indicators it leads.")
     async def indicator_count(self, info: Info) -> int:
         return await count(self, info, "Department", "indicators")
+
+    @strawberry.field(description="The member it is an institution of.")
+    async def country(self, info: Info) -> Country | None:
+        return await related_one(self, info, Country, "Department", "country")
+
+    @strawberry.field(description="The member it is an institution of.")
+    async def local_government(self, info: Info) -> LocalGovernment | None:
+        return await related_one(self, info, LocalGovernment, "Department", "localGovernment")
+
+    @strawberry.field(description="Commitments it leads.")
+    async def led_commitments(
+        self,
+        info: Info,
+        where: Annotated[
+            CommitmentWhere | None,
+            strawberry.argument(description="Keep only the Commitment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[CommitmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Commitment]:
+        return await related_page(
+            self, info, Commitment, "Department", "ledCommitments", where, sort, first, after
+        )
+
+    @strawberry.field(description="Counts of `ledCommitments`, with the same filter as the list.")
+    async def led_commitments_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            CommitmentWhere | None,
+            strawberry.argument(description="Count only the Commitment entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(
+            self, info, "Department", "ledCommitments", "Commitment", where
+        )
+
+    @strawberry.field(description="Commitments it supports.")
+    async def supported_commitments(
+        self,
+        info: Info,
+        where: Annotated[
+            CommitmentWhere | None,
+            strawberry.argument(description="Keep only the Commitment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[CommitmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Commitment]:
+        return await related_page(
+            self, info, Commitment, "Department", "supportedCommitments", where, sort, first, after
+        )
+
+    @strawberry.field(
+        description="Counts of `supportedCommitments`, with the same filter as the list."
+    )
+    async def supported_commitments_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            CommitmentWhere | None,
+            strawberry.argument(description="Count only the Commitment entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        return await related_aggregate(
+            self, info, "Department", "supportedCommitments", "Commitment", where
+        )
 
     @strawberry.field(description="Milestones it leads.")
     async def milestones(
@@ -2302,15 +4473,23 @@ class ReportingPeriod(Node):
 
 
 @register("ProgressUpdate")
-@strawberry.type(description="What a department reported on an indicator for one period.")
+@strawberry.type(
+    description="What a department reported on an indicator for one period (or, for the US tracker, on a sub-commitment)."
+)
 class ProgressUpdate(Node):
-    @strawberry.field(description="The reporting period, `YYYY-MM`.")
-    def period(self) -> str:
+    @strawberry.field(
+        description="The reporting period, `YYYY-MM` (null for the US tracker, which gives none)."
+    )
+    def period(self) -> str | None:
         return plain(self, "period")
 
     @strawberry.field(description="Progress made.")
     def progress(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "progress", lang)
+
+    @strawberry.field(description="Progress as of August 2023 (US tracker).")
+    def progress_august2023(self, info: Info, lang: LangArg = None) -> str | None:
+        return text(self, info, "progressAugust2023", lang)
 
     @strawberry.field(description="Evidence of it.")
     def evidence(self, info: Info, lang: LangArg = None) -> str | None:
@@ -2319,6 +4498,10 @@ class ProgressUpdate(Node):
     @strawberry.field(description="Challenges met.")
     def challenges(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "challenges", lang)
+
+    @strawberry.field(description="The milestone reported on (US tracker).")
+    async def milestone(self, info: Info) -> Milestone | None:
+        return await related_one(self, info, Milestone, "ProgressUpdate", "milestone")
 
     @strawberry.field(description="The indicator reported on.")
     async def indicator(self, info: Info) -> Indicator | None:
@@ -2353,6 +4536,10 @@ class Report(Node):
     def published(self) -> str | None:
         return plain(self, "published")
 
+    @strawberry.field(description="The year of publication OGP's data gives (IRM).")
+    def published_year(self) -> int | None:
+        return plain(self, "publishedYear")
+
     @strawberry.field(description="The plan it assesses.")
     async def plan(self, info: Info) -> Plan | None:
         return await related_one(self, info, Plan, "Report", "plan")
@@ -2361,6 +4548,15 @@ class Report(Node):
 @register("Event")
 @strawberry.type(description="An event of the partnership, such as a global summit.")
 class Event(Node):
+    @strawberry.field(description="What kind of event it is.")
+    def kind(self) -> EventKind | None:
+        value = plain(self, "kind")
+        return EventKind(value) if value is not None else None
+
+    @strawberry.field(description="Its number among events of its kind (1 = first).")
+    def ordinal(self) -> int | None:
+        return plain(self, "ordinal")
+
     @strawberry.field(description="Its name.")
     def name(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "name", lang)
@@ -2373,9 +4569,17 @@ class Event(Node):
     def start_date(self) -> str | None:
         return plain(self, "startDate")
 
+    @strawberry.field(description="When it ends, where known.")
+    def end_date(self) -> str | None:
+        return plain(self, "endDate")
+
     @strawberry.field(description="What it is about.")
     def description(self, info: Info, lang: LangArg = None) -> str | None:
         return text(self, info, "description", lang)
+
+    @strawberry.field(description="Where the facts are stated.")
+    def source_url(self) -> str | None:
+        return plain(self, "sourceUrl")
 
     @strawberry.field(description="Who organizes it.")
     async def organizer(self, info: Info) -> Partnership | None:
@@ -2500,8 +4704,138 @@ class RootLists:
             CountryWhere | None,
             strawberry.argument(description="Count only the Country entities that match."),
         ] = None,
+    ) -> CountryAggregate:
+        total, condition = await root_count(info, "Country", where)
+        return CountryAggregate(count=total, where=condition)
+
+    @strawberry.field(description="Local members of the partnership, by code.")
+    async def local_governments(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Keep only the LocalGovernment entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[LocalGovernmentSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[LocalGovernment]:
+        return await root_page(info, LocalGovernment, where, sort, first, after)
+
+    @strawberry.field(
+        description="Counts of LocalGovernment entities, with the same filter as the list."
+    )
+    async def local_governments_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            LocalGovernmentWhere | None,
+            strawberry.argument(description="Count only the LocalGovernment entities that match."),
+        ] = None,
+    ) -> LocalGovernmentAggregate:
+        total, condition = await root_count(info, "LocalGovernment", where)
+        return LocalGovernmentAggregate(count=total, where=condition)
+
+    @strawberry.field(description="OGP's regions, by code.")
+    async def regions(
+        self,
+        info: Info,
+        where: Annotated[
+            RegionWhere | None,
+            strawberry.argument(description="Keep only the Region entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[RegionSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[Region]:
+        return await root_page(info, Region, where, sort, first, after)
+
+    @strawberry.field(description="Counts of Region entities, with the same filter as the list.")
+    async def regions_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            RegionWhere | None,
+            strawberry.argument(description="Count only the Region entities that match."),
+        ] = None,
     ) -> Aggregate:
-        total, _ = await root_count(info, "Country", where)
+        total, _ = await root_count(info, "Region", where)
+        return Aggregate(count=total)
+
+    @strawberry.field(description="Membership events, oldest first (undated last).")
+    async def membership_events(
+        self,
+        info: Info,
+        where: Annotated[
+            MembershipEventWhere | None,
+            strawberry.argument(description="Keep only the MembershipEvent entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[MembershipEventSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[MembershipEvent]:
+        return await root_page(info, MembershipEvent, where, sort, first, after)
+
+    @strawberry.field(
+        description="Counts of MembershipEvent entities, with the same filter as the list."
+    )
+    async def membership_events_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            MembershipEventWhere | None,
+            strawberry.argument(description="Count only the MembershipEvent entities that match."),
+        ] = None,
+    ) -> MembershipEventAggregate:
+        total, condition = await root_count(info, "MembershipEvent", where)
+        return MembershipEventAggregate(count=total, where=condition)
+
+    @strawberry.field(description="Policy areas, by name (filter `isFamily` for the tree's top).")
+    async def policy_areas(
+        self,
+        info: Info,
+        where: Annotated[
+            PolicyAreaWhere | None,
+            strawberry.argument(description="Keep only the PolicyArea entities that match."),
+        ] = None,
+        sort: Annotated[
+            list[PolicyAreaSort] | None,
+            strawberry.argument(
+                description="Sort keys, first one first; default: the natural order of the list."
+            ),
+        ] = None,
+        first: FirstArg = None,
+        after: AfterArg = None,
+    ) -> Connection[PolicyArea]:
+        return await root_page(info, PolicyArea, where, sort, first, after)
+
+    @strawberry.field(
+        description="Counts of PolicyArea entities, with the same filter as the list."
+    )
+    async def policy_areas_aggregate(
+        self,
+        info: Info,
+        where: Annotated[
+            PolicyAreaWhere | None,
+            strawberry.argument(description="Count only the PolicyArea entities that match."),
+        ] = None,
+    ) -> Aggregate:
+        total, _ = await root_count(info, "PolicyArea", where)
         return Aggregate(count=total)
 
     @strawberry.field(description="People, by name.")
@@ -2891,6 +5225,10 @@ class RootLists:
 ENTITY_TYPES: tuple[type[Node], ...] = (
     Partnership,
     Country,
+    LocalGovernment,
+    Region,
+    MembershipEvent,
+    PolicyArea,
     Person,
     CoChairTerm,
     CoChair,

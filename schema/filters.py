@@ -59,6 +59,11 @@ class DateFilter:
     lte: str | None = strawberry.field(default=None, description="On or before.")
 
 
+@strawberry.input(description="Conditions on a yes/no value: exact match (null never matches).")
+class BooleanFilter:
+    eq: bool | None = strawberry.field(default=None, description="Equal to.")
+
+
 @strawberry.input(description="Conditions on a global id: exact match.")
 class IdFilter:
     eq: strawberry.ID | None = strawberry.field(default=None, description="Equal to.")

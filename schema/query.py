@@ -10,10 +10,25 @@ from strawberry.types import Info
 
 from graph import query_builder as qb
 from graph.normalize import fold
-from schema.entities import Country, Department, Partnership, Plan, RootLists
+from schema.entities import (
+    Commitment,
+    Country,
+    Department,
+    LocalGovernment,
+    Partnership,
+    Plan,
+    RootLists,
+)
 from schema.explore import GraphView, neighborhood, shortest_path
 from schema.node import Node, ctx, wrap
 from schema.search import search
+
+Member = Annotated[
+    Country | LocalGovernment,
+    strawberry.union(
+        "Member", description="A member of the partnership: a country or a local government."
+    ),
+]
 
 
 @strawberry.type(description="Entry points to the Open Government Partnership knowledge graph.")
@@ -52,6 +67,39 @@ class Query(RootLists):
     ) -> Country | None:
         found = await ctx(info).node(f"Country:{code.strip().upper()}")
         return Country(props=found) if found is not None else None
+
+    @strawberry.field(
+        description="A member by its code: ISO 3166 alpha-3 for a country (`ALB`, Kosovo `XKX`), "
+        "OGP's code for a local member (`ESMD`), any case; null when unknown."
+    )
+    async def member(
+        self, info: Info, code: Annotated[str, strawberry.argument(description="e.g. `ESMD`.")]
+    ) -> Member | None:
+        key = code.strip().upper()
+        local = await ctx(info).node(f"LocalGovernment:{key}")
+        if local is not None:
+            return LocalGovernment(props=local)
+        country = await ctx(info).node(f"Country:{key}")
+        return Country(props=country) if country is not None else None
+
+    @strawberry.field(
+        description="A commitment by OGP's commitment id (e.g. `AL0002`, any case); null when "
+        "unknown."
+    )
+    async def commitment(
+        self,
+        info: Info,
+        ogp_id: Annotated[str, strawberry.argument(description="e.g. `AL0002`.")],
+    ) -> Commitment | None:
+        context = ctx(info)
+        direct = await context.node(f"Commitment:{ogp_id.strip().upper()}")
+        if direct is not None:
+            return Commitment(props=direct)
+        where = qb.Where(conditions=(qb.Condition("ogpId", "eq", fold(ogp_id)),))
+        built = qb.page_of("Commitment", where, (), context.lang.code)
+        rows = await context.store.read(built.statement, skip=0, limit=1, **built.params)
+        nodes = rows[0]["nodes"] if rows else []
+        return Commitment(props=nodes[0]) if nodes else None
 
     @strawberry.field(
         description="A plan by its global id (e.g. `Plan:CAN-2016-2018`); null when unknown."

@@ -14,7 +14,7 @@ from tests.conftest import GraphQLClient, Server
 from tests.fresh_serve import FreshServe
 
 #: the first line of an example that needs a source loaded: what to load, and the command
-NEEDS = re.compile(r"^# Needs (?P<what>.+?)(:|\.) .*`ogp-graph load (?P<files>[^`]+)`")
+NEEDS = re.compile(r"^# Needs (?P<what>.+?)(:|\.) .*?`ogp-graph load (?P<files>[^`]+)`")
 
 
 def _operation_names(query: str) -> list[str]:
@@ -55,7 +55,7 @@ def test_every_example_answers_with_data_on_a_fresh_serve(fresh_serve: FreshServ
             continue
         empty = _empty_fields(body["data"])
         assert not empty, f"{_operation_names(tab['query'])}: {empty} empty on the bundled dataset"
-    assert len(needing) <= 2, "most examples work on the bundled dataset alone"
+    assert 2 * len(needing) < len(example_queries()), "most examples work on the bundled dataset alone"
 
 
 def test_an_example_that_needs_a_source_says_which_and_answers_once_it_is_loaded(
@@ -67,7 +67,7 @@ def test_an_example_that_needs_a_source_says_which_and_answers_once_it_is_loaded
         if not found:
             continue
         for name in found["files"].split():
-            assert (root / name).is_file(), f"the example names {name}, which does not exist"
+            assert (root / name).exists(), f"the example names {name}, which does not exist"
         body = gql.post(tab["query"])  # the session store has every source loaded
         assert "errors" not in body and not _empty_fields(body["data"]), body
 

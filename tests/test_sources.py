@@ -10,6 +10,7 @@ import pytest
 from loaders.errors import SourceError
 from loaders.seed_dataset import bundled_dataset_path
 from loaders.sources import (
+    FOLDER_FORMATS,
     FORMATS,
     Content,
     DefinitionSource,
@@ -51,8 +52,16 @@ def test_each_format_recognises_only_its_own_files() -> None:
         name: [i for i, fmt in enumerate(FORMATS) if fmt.recognises(content)]
         for name, content in samples.items()
     }
-    assert recognised == {"records": [0], "dataset": [1], "definition": [2]}
-    assert known_formats().count(", ") == len(FORMATS) - 2
+    position = {
+        name: next(i for i, fmt in enumerate(FORMATS) if fmt.description.startswith(start))
+        for name, start in (
+            ("records", "a tracker records CSV"),
+            ("dataset", "an ogp-graph dataset"),
+            ("definition", "a tracker definition"),
+        )
+    }
+    assert recognised == {name: [i] for name, i in position.items()}
+    assert known_formats().count(", ") == len(FORMATS) + len(FOLDER_FORMATS) - 2
     assert " or " in known_formats()
 
 
