@@ -33,9 +33,11 @@ from graph.constraints import ensure_schema
 from graph.embedded import EmbeddedStore
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
+from graph.writer import WriteReport
 from ogp_graph.loading import ensure_bundled_dataset, load_locations
 from schema.app import create_app
 from schema.settings import ApiSettings
+from tests.partnership_data import EXPLORER_CSV, OGP_DIR
 
 #: fixtures of other modules, shared by the whole session
 pytest_plugins = ("tests.fresh_serve",)
@@ -138,6 +140,23 @@ def session_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionS
     run(prepare())
     yield SessionStore(endpoint, data_dir, tracker)
     store.stop()
+
+
+@pytest.fixture(scope="session")
+def partnership_loaded(session_store: SessionStore) -> list[WriteReport]:
+    """Loads ../shared/data/ogp into the session store, once: the 2016 Explorer first, then
+    the whole folder (so OGP's current data replaces the Explorer's plans it describes).
+    Returns the reports of the second load."""
+
+    async def load(locations: list[str]) -> list[WriteReport]:
+        client = Store.connect(session_store.endpoint, 300.0)
+        try:
+            return await load_locations(client, locations)
+        finally:
+            await client.close()
+
+    run(load([str(EXPLORER_CSV)]))
+    return list(run(load([str(OGP_DIR)])))
 
 
 @pytest.fixture(scope="session")

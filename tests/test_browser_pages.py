@@ -55,9 +55,12 @@ def test_every_example_answers_with_data_on_a_fresh_serve(fresh_serve: FreshServ
             continue
         empty = _empty_fields(body["data"])
         assert not empty, f"{_operation_names(tab['query'])}: {empty} empty on the bundled dataset"
-    assert 2 * len(needing) < len(example_queries()), "most examples work on the bundled dataset alone"
+    assert 2 * len(needing) < len(example_queries()), (
+        "most examples work on the bundled dataset alone"
+    )
 
 
+@pytest.mark.usefixtures("partnership_loaded")
 def test_an_example_that_needs_a_source_says_which_and_answers_once_it_is_loaded(
     gql: GraphQLClient,
 ) -> None:

@@ -169,11 +169,10 @@ def test_a_damaged_dump_is_refused_before_anything_is_written(
     clean(result.stderr)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timing-dependent: failed in the clean-clone run of .ci/run at the end of the session "
-    "that wrote it (passed in that session's own runs); cause not yet known (issue 13)",
-)
+#: far below the driver's defaults (60 s to acquire a connection), far above any machine's noise
+_FAILS_FAST = 20.0
+
+
 def test_the_app_fails_fast_while_its_store_is_down_and_recovers_by_itself(
     other: Served, tmp_path: Path
 ) -> None:
@@ -203,7 +202,8 @@ def test_the_app_fails_fast_while_its_store_is_down_and_recovers_by_itself(
             assert answer.status_code < 500 or answer.status_code == 503, answer.text
             assert "errors" in answer.json()
             clean(answer.text)
-            assert elapsed < 3.0, elapsed
+            # not a timing bound: the driver's own default would hold the request for 60 s
+            assert elapsed < _FAILS_FAST, elapsed
         other.start()  # the same folder and Bolt port
         deadline = time.monotonic() + 30
         while True:
@@ -216,6 +216,8 @@ def test_the_app_fails_fast_while_its_store_is_down_and_recovers_by_itself(
     finally:
         client.close()
         app.stop()
+        if other.process is None or other.process.poll() is not None:
+            other.start()  # later tests of this module use the same store
     log = app.log.read_text(encoding="utf-8")
     assert "ResolvedIPv4Address" not in log
 
@@ -229,11 +231,6 @@ _ENDLESS = Statement(
 _CHEAP = Statement("tests.cheap", "RETURN 1 AS n")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timing-dependent: failed in the clean-clone run of .ci/run at the end of the session "
-    "that wrote it (passed in that session's own runs); cause not yet known (issue 13)",
-)
 def test_a_statement_past_its_timeout_is_stopped_by_the_embedded_store(other: Served) -> None:
     """The served store was started with OGP_GRAPH_STATEMENT_TIMEOUT=8 (arcadedb.command.timeout)."""
 
@@ -244,8 +241,8 @@ def test_a_statement_past_its_timeout_is_stopped_by_the_embedded_store(other: Se
             with pytest.raises(StatementTimeout):
                 await store.read(_ENDLESS)
             timed_out = time.monotonic() - started
-            # the store is idle again within 2 s: a cheap statement is answered at once
-            deadline = time.monotonic() + 2.0
+            # the store is idle again: a cheap statement is answered at once, soon after
+            deadline = time.monotonic() + _FAILS_FAST
             while True:
                 began = time.monotonic()
                 await store.read(_CHEAP)
@@ -256,14 +253,10 @@ def test_a_statement_past_its_timeout_is_stopped_by_the_embedded_store(other: Se
             await store.close()
 
     timed_out, idle_after = run(check())
-    assert timed_out < 12 and idle_after < 2.5
+    # stopped by the store's own timeout (8 s), not after the minutes the statement needs
+    assert timed_out < 8 + _FAILS_FAST and idle_after < _FAILS_FAST
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timing-dependent: failed in the clean-clone run of .ci/run at the end of the session "
-    "that wrote it (passed in that session's own runs); cause not yet known (issue 13)",
-)
 def test_a_wrong_password_is_one_line(other: Served) -> None:
     endpoint = other.endpoint()
     result = ogp_graph(
