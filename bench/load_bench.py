@@ -19,9 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from generate_ogp import SUBSET, generate  # noqa: E402
+from bench.generate_ogp import SUBSET, generate  # noqa: E402
 
 from graph.constraints import ensure_schema  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402

@@ -1,0 +1,359 @@
+"""ogp-graph against the Neo4j GraphQL Library (the peer) and a hand-written statement.
+
+``python bench/compare.py [--scales 1,100] [--seconds 5]`` starts one embedded store, loads the
+bundled dataset and the Canada tracker definitions, then for each scale (copies of the
+Canada plans, see bench/scale.py): serves ogp-graph (uvicorn, one worker) and the peer
+(`@neo4j/graphql` on Apollo Server, installed with `npm ci` in bench/peer) on that store,
+checks that both answer every query the same (after bringing them to one shape), then
+measures latency p50 at concurrency 1, throughput at 8 and 32 with `wrk`, server CPU per
+request (from /proc), and the p50 of one hand-written statement per query through the
+Python driver. Prints a table of ratios and writes bench/latency.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import neo4j
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.peer_schema import type_definitions  # noqa: E402
+from bench.queries import Case, cases  # noqa: E402
+from bench.scale import multiply  # noqa: E402
+from graph.constraints import ensure_schema  # noqa: E402
+from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.store import BoltEndpoint, Store  # noqa: E402
+from ogp_graph.loading import ensure_bundled_dataset, load_locations  # noqa: E402
+
+NAP = ROOT.parent / "shared" / "data" / "canada-nap"
+PEER = Path(__file__).resolve().parent / "peer"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and of its live child processes (the workers)."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = sum(int(fields[i]) for i in (11, 12)) / TICK
+    return total + sum(_cpu_seconds(int(c)) for c in children)
+
+
+@dataclass
+class Server:
+    """A server process and its GraphQL address."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            httpx.post(url, json={"query": "{ __typename }"}, timeout=5)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{what} did not answer within 120 s")
+
+
+def _store_env(endpoint: BoltEndpoint) -> dict[str, str]:
+    return os.environ | {
+        "NEO4J_URI": endpoint.uri,
+        "NEO4J_USER": endpoint.user,
+        "NEO4J_PASSWORD": endpoint.password,
+        "NEO4J_DATABASE": endpoint.database,
+    }
+
+
+_SERVE = (
+    "import sys, uvicorn\n"
+    "from ogp_graph.nodelay import NoDelayH11Protocol\n"
+    "uvicorn.run('schema.app:create_app_from_env', factory=True, host='127.0.0.1',\n"
+    "    port=int(sys.argv[1]), workers=int(sys.argv[2]), http=NoDelayH11Protocol,\n"
+    "    log_level='warning', access_log=False)\n"
+)
+
+
+def start_ours(endpoint: BoltEndpoint, workers: int) -> Server:
+    """ogp-graph as `serve` runs it (same protocol, workers), without the access log."""
+    port = _free_port()
+    cmd = [sys.executable, "-c", _SERVE, str(port), str(workers)]
+    process = subprocess.Popen(cmd, cwd=ROOT, env=_store_env(endpoint))
+    url = f"http://127.0.0.1:{port}/graphql"
+    _wait_ready(url, process, "ogp-graph")
+    return Server("ogp-graph", process, url)
+
+
+def start_peer(endpoint: BoltEndpoint, folder: Path) -> Server:
+    if not (PEER / "node_modules").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER, check=True)
+    typedefs = folder / "peer.graphql"
+    typedefs.write_text(type_definitions(), encoding="utf-8")
+    port = _free_port()
+    env = _store_env(endpoint) | {"PEER_PORT": str(port), "PEER_TYPEDEFS": str(typedefs)}
+    process = subprocess.Popen(["node", "server.mjs"], cwd=PEER, env=env)
+    url = f"http://127.0.0.1:{port}/graphql"
+    _wait_ready(url, process, "the peer")
+    return Server("peer", process, url)
+
+
+def ask(http: httpx.Client, url: str, query: str) -> dict:
+    body = http.post(url, json={"query": query}).json()
+    if body.get("errors"):
+        raise RuntimeError(f"{url}: {json.dumps(body['errors'])[:800]}\nquery: {query}")
+    return body["data"]
+
+
+def check_equal(http: httpx.Client, ours: Server, peer: Server, case: Case) -> None:
+    a = case.ours_shape(ask(http, ours.url, case.ours))
+    b = case.peer_shape(ask(http, peer.url, case.peer))
+    if a != b:
+        raise RuntimeError(
+            f"answers differ on {case.name!r}:\nogp-graph {json.dumps(a)[:1500]}\n"
+            f"peer      {json.dumps(b)[:1500]}"
+        )
+
+
+def latency(http: httpx.Client, url: str, query: str, budget: float) -> float:
+    """p50 in ms of sequential requests (at most 200, within ``budget`` seconds)."""
+    times: list[float] = []
+    ask(http, url, query)  # warm
+    started = time.perf_counter()
+    while len(times) < 200 and (time.perf_counter() - started < budget or len(times) < 5):
+        t0 = time.perf_counter()
+        http.post(url, json={"query": query})
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+_LUA = """wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = {body}
+"""
+
+
+def throughput(
+    server: Server, query: str, connections: int, seconds: int, folder: Path
+) -> tuple[float, float]:
+    """Requests per second with ``wrk`` at ``connections``, and server CPU ms per request."""
+    script = folder / "post.lua"
+    script.write_text(_LUA.format(body=json.dumps(json.dumps({"query": query}))), encoding="utf-8")
+    before = _cpu_seconds(server.process.pid)
+    out = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "60s",
+         "-s", str(script), server.url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    cpu = _cpu_seconds(server.process.pid) - before
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk on {server.name}: {out}")
+    if total == 0:  # nothing finished within the run: no rate to report
+        return 0.0, float("nan")
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return rate, cpu * 1000 / total
+
+
+async def floor_p50(endpoint: BoltEndpoint, case: Case, budget: float) -> float:
+    """p50 in ms of the hand-written statement through the async Python driver."""
+    driver = neo4j.AsyncGraphDatabase.driver(endpoint.uri, auth=(endpoint.user, endpoint.password))
+    try:
+        times: list[float] = []
+        started = time.perf_counter()
+        await driver.execute_query(case.cypher, case.params, database_=endpoint.database)
+        while len(times) < 200 and (time.perf_counter() - started < budget or len(times) < 5):
+            t0 = time.perf_counter()
+            await driver.execute_query(case.cypher, case.params, database_=endpoint.database)
+            times.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(times)
+    finally:
+        await driver.close()
+
+
+@dataclass
+class Row:
+    scale: int
+    query: str
+    p50: dict[str, float] = field(default_factory=dict)
+    rate8: dict[str, float] = field(default_factory=dict)
+    rate32: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+
+
+async def load(endpoint: BoltEndpoint) -> None:
+    client = Store.connect(endpoint, 600)
+    try:
+        await ensure_schema(client)
+        await ensure_bundled_dataset(client)
+        files = sorted(str(p) for p in NAP.glob("*.yaml"))
+        await load_locations(client, files)
+    finally:
+        await client.close()
+
+
+async def scale_to(endpoint: BoltEndpoint, factor: int) -> int:
+    driver = neo4j.AsyncGraphDatabase.driver(endpoint.uri, auth=(endpoint.user, endpoint.password))
+    try:
+        return await multiply(driver, endpoint.database, factor)
+    finally:
+        await driver.close()
+
+
+def measure(
+    endpoint: BoltEndpoint, scale: int, args: argparse.Namespace, folder: Path
+) -> list[Row]:
+    rows = []
+    ours = start_ours(endpoint, args.workers)
+    peer = start_peer(endpoint, folder)
+    try:
+        with httpx.Client(timeout=120) as http:
+            for case in cases():
+                if args.only and args.only not in case.name:
+                    continue
+                check_equal(http, ours, peer, case)
+                print(f"[{scale}x] {case.name}: answers equal", flush=True)
+                if args.check:
+                    continue
+                row = Row(scale, case.name)
+                for server, query in ((ours, case.ours), (peer, case.peer)):
+                    row.p50[server.name] = latency(http, server.url, query, args.seconds)
+                    for c, target in ((8, row.rate8), (32, row.rate32)):
+                        rate, cpu = throughput(server, query, c, args.seconds, folder)
+                        target[server.name] = rate
+                        if c == 8:
+                            row.cpu[server.name] = cpu
+                row.p50["cypher"] = asyncio.run(floor_p50(endpoint, case, args.seconds))
+                print(_line(row), flush=True)
+                rows.append(row)
+    finally:
+        ours.stop()
+        peer.stop()
+    return rows
+
+
+def _line(r: Row) -> str:
+    o, p, c = r.p50["ogp-graph"], r.p50["peer"], r.p50["cypher"]
+    return (
+        f"| {r.scale}x | {r.query} | {o:.1f} | {p:.1f} | {c:.1f} | {o / p:.2f} | {o / c:.2f} | "
+        f"{_ratio(r.rate8)} | {_ratio(r.rate32)} | "
+        f"{r.cpu['ogp-graph']:.1f} / {r.cpu['peer']:.1f} |"
+    )
+
+
+def _ratio(rates: dict[str, float]) -> str:
+    ours, peer = rates["ogp-graph"], rates["peer"]
+    ratio = f"{ours / peer:.2f}" if peer else "n/a"
+    return f"{ours:.0f} / {peer:.0f} = {ratio}"
+
+
+HEADER = (
+    "| data | query | p50 ogp-graph ms | p50 peer ms | p50 Cypher ms | p50 / peer | p50 / Cypher "
+    "| req/s c=8 (ours / peer = ratio) | req/s c=32 | CPU ms per request (ours / peer) |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def plot(rows: list[Row], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dict.fromkeys(r.query for r in rows))
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], names, strict=True):
+        mine = sorted((r for r in rows if r.query == name), key=lambda r: r.scale)
+        for who, style in (("ogp-graph", "o-"), ("peer", "s--"), ("cypher", "^:")):
+            ax.plot([r.scale for r in mine], [r.p50[who] for r in mine], style, label=who)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_title(name, fontsize=7)
+        ax.set_xlabel("data (x Canada plans)")
+    axes[0][0].set_ylabel("p50 latency at c=1 (ms)")
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--scales", default="1,100", help="data sizes, in copies of the Canada plans"
+    )
+    parser.add_argument(
+        "--seconds", type=int, default=5, help="per throughput run and latency budget"
+    )
+    parser.add_argument("--only", default="", help="run only the queries whose name holds this")
+    parser.add_argument("--workers", type=int, default=1, help="ogp-graph's worker processes")
+    parser.add_argument("--check", action="store_true", help="only check that answers are equal")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
+    scales = [int(s) for s in args.scales.split(",")]
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        store = EmbeddedStore(folder / "store", heap="2g")
+        endpoint = store.start()
+        try:
+            asyncio.run(load(endpoint))
+            current = 1
+            for scale in scales:
+                if scale > current:
+                    t0 = time.perf_counter()
+                    # copies are counted from the original plans: multiply to reach `scale`
+                    created = asyncio.run(scale_to(endpoint, scale - current + 1))
+                    print(
+                        f"scaled to {scale}x: {created} nodes in {time.perf_counter() - t0:.0f} s"
+                    )
+                    current = scale
+                rows += measure(endpoint, scale, args, folder)
+        finally:
+            store.stop()
+    print("\n" + HEADER)
+    for row in rows:
+        print(_line(row))
+    if len(scales) > 1 and rows:
+        plot(rows, Path(__file__).resolve().parent / "latency.png")
+
+
+if __name__ == "__main__":
+    main()
+    os._exit(0)  # the store is stopped; do not wait on the idle JVM's teardown
