@@ -32,6 +32,7 @@ from graph.errors import StoreError
 from graph.locks import load_lock
 from graph.settings import DEFAULT_DATA_DIR, StoreSettings
 from graph.store import BoltEndpoint, Store
+from loaders.catalogue import SOURCES_DIR_VARIABLE, catalogue, local_copy, sources_dir
 from loaders.errors import SourceError
 from ogp_graph.logs import log_config
 
@@ -124,7 +125,12 @@ def _parser() -> argparse.ArgumentParser:
     _data_dir(serve)
 
     load = command("load", "import files into the store")
-    load.add_argument("sources", nargs="+", metavar="PATH_OR_URL", help="files or http(s) URLs")
+    load.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="files, folders, http(s) URLs or names listed by `ogp-graph sources`",
+    )
     load.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     _data_dir(load)
 
@@ -139,6 +145,11 @@ def _parser() -> argparse.ArgumentParser:
     _data_dir(restore)
 
     command("schema", "print the GraphQL schema (SDL)")
+    command(
+        "sources",
+        "list the real public sources `load NAME` fetches, with their addresses "
+        f"(or their local copies under ${SOURCES_DIR_VARIABLE})",
+    )
     return parser
 
 
@@ -434,6 +445,26 @@ def print_schema(args: argparse.Namespace) -> None:
     print(build_schema().as_str())
 
 
+def list_sources(args: argparse.Namespace) -> None:
+    """One block per catalogued source: its name, what it is, where ``load NAME`` reads it."""
+    folder = sources_dir()
+    for entry in catalogue():
+        copy = local_copy(entry, folder)
+        if copy is not None:
+            where = f"local copy: {copy}"
+        elif entry.url is not None:
+            where = entry.url
+        else:
+            where = "no stable public address"
+        print(f"{entry.name}\n  {entry.title}\n  {where}")
+        for extra in (entry.note, entry.licence and f"licence: {entry.licence}"):
+            if extra:
+                print(f"  {extra}")
+    if folder is None:
+        print(f"\n${SOURCES_DIR_VARIABLE} is not set: names load from their public addresses.")
+    print("Load one or more with: ogp-graph load NAME...")
+
+
 def _level(args: argparse.Namespace) -> int:
     return logging.DEBUG if args.verbose else logging.INFO
 
@@ -448,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dump": dump_command,
         "restore": restore_command,
         "schema": print_schema,
+        "sources": list_sources,
     }
     try:
         commands[args.command](args)
