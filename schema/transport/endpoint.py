@@ -29,7 +29,7 @@ from strawberry.types.graphql import OperationType
 from schema.document_cache import CONTEXT_KEY, OFFLOAD_CHARS, DocumentCache
 from schema.errors import Refusal, RequestError
 from schema.settings import ApiSettings
-from schema.transport.inputs import check_text, check_variables
+from schema.transport.inputs import check_text
 from schema.transport.media import JSON, accepts_html, response_media_type
 from schema.transport.operations import OperationRequest, read_operations
 from schema.transport.persisted import document_text
@@ -147,11 +147,6 @@ class GraphQLEndpoint:
                     405,
                     headers={"Allow": "POST"},
                 )
-            check_variables(
-                operation.variables,
-                self.settings.max_string_length,
-                self.settings.max_input_depth,
-            )
         except RequestError as error:
             log.info("request refused: %s", error.message)
             return Answer({"errors": [error.formatted()]}, error.status_for(media), error.headers)
