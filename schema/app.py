@@ -59,10 +59,6 @@ def build_schema(
     return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions)
 
 
-async def _graphiql(request: Request) -> Response:
-    return graphiql_page(request)
-
-
 def context_factory(settings: ApiSettings) -> ContextFactory:
     """What the resolvers of each operation share: the store, the language, a statement log."""
 
@@ -105,7 +101,7 @@ def create_app(
         api_settings,
         documents,
         context_factory(api_settings),
-        page=_graphiql if api_settings.graphiql else None,
+        page=graphiql_page if api_settings.graphiql else None,
     )
     # operations (schema/operations.py): request ids, load shedding, metrics, health checks
     request_id.install()
