@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from graph.errors import StoreError
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
 from schema import operations, request_id
@@ -40,6 +41,8 @@ class OgpSchema(strawberry.Schema):
         for error in errors:
             if is_unexpected(error):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+            elif isinstance(error.original_error, StoreError):
+                log.warning("store: %s", error.original_error)
             else:
                 log.info("request refused: %s", error.message)
 
