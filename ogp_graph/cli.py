@@ -21,7 +21,14 @@ from typing import Any
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+)
 
 from graph.constraints import ensure_schema
 from graph.dump import check_dump
@@ -34,6 +41,7 @@ from graph.settings import DEFAULT_DATA_DIR, StoreSettings
 from graph.store import BoltEndpoint, Store
 from loaders.catalogue import SOURCES_DIR_VARIABLE, catalogue, local_copy, sources_dir
 from loaders.errors import SourceError
+from loaders.sources import download_progress
 from ogp_graph.logs import log_config
 
 log = logging.getLogger("ogp_graph")
@@ -344,12 +352,38 @@ def _short(version: str) -> str:
     return _DIGEST.sub(lambda found: found.group(0)[:12], version)
 
 
+@contextmanager
+def _download_bar() -> Iterator[None]:
+    """A progress bar per download while sources are read (on a terminal)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(url: str, received: int, total: int | None) -> None:
+            if url not in tasks:
+                tasks[url] = bar.add_task(f"downloading {url}", total=total)
+            bar.update(tasks[url], completed=received)
+
+        token = download_progress.set(report)
+        try:
+            yield
+        finally:
+            download_progress.reset(token)
+
+
 def load(args: argparse.Namespace) -> None:
     """Import files; all are checked before anything is written."""
     from ogp_graph.loading import load_locations, read_locations
 
     settings = _settings(args.data_dir)
-    sources = read_locations(args.sources)  # unreadable files fail before a store starts
+    with _download_bar():
+        sources = read_locations(args.sources)  # unreadable files fail before a store starts
 
     async def run(endpoint: BoltEndpoint) -> None:
         store = _connect(endpoint, settings)
