@@ -101,10 +101,15 @@ class Page:
 class Bridge:
     """Reads the selection under one root field into picks, with the request's settings."""
 
-    def __init__(self, info: Info, settings: ApiSettings, lang: str) -> None:
-        self.schema: GraphQLSchema = info._raw_info.schema
+    def __init__(self, schema: GraphQLSchema, settings: ApiSettings, lang: str) -> None:
+        self.schema = schema
         self.settings = settings
         self.lang = lang
+
+    @classmethod
+    def of(cls, info: Info, settings: ApiSettings, lang: str) -> Bridge:
+        """The bridge for the request ``info`` belongs to."""
+        return cls(info._raw_info.schema, settings, lang)
 
     # --- selections ---------------------------------------------------------
 

@@ -232,7 +232,7 @@ def _compiled_page(
     lang = context.lang.code
 
     def make() -> tuple[qb.Built, bool] | None:
-        bridge = Bridge(info, context.settings, lang)
+        bridge = Bridge.of(info, context.settings, lang)
         try:
             found = bridge.page(label, info.selected_fields[0].selections)
             built = cc.page(label, found.node, where, sort, lang, offset, limit, found.total)
@@ -257,7 +257,7 @@ async def fetch_node(info: Info, node_id: str) -> Props | None:
 
     def make() -> cc.Pick | None:
         try:
-            return Bridge(info, context.settings, lang).pick(
+            return Bridge.of(info, context.settings, lang).pick(
                 label, info.selected_fields[0].selections
             )
         except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
