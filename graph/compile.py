@@ -176,20 +176,20 @@ def page(
     With ``total``: one row, ``total`` and ``nodes``; else one row per node, ``node``.
     """
     writer = _Writer(lang)
-    condition = writer.filters.where(label, "n", where)
+    match = qb.match_where(label, "n", where, writer.filters)
     order = qb.order_by(label, "n", sort, lang)
     skip_param, limit_param = writer.filters.param(skip), writer.filters.param(limit)
     body = writer.project("n", pick)
     if total:
         cypher = (
-            f"MATCH (n:{label}) WHERE {condition} WITH n ORDER BY {order} "
+            f"{match} WITH n ORDER BY {order} "
             "WITH collect(n) AS matched "
             f"RETURN size(matched) AS total, "
             f"[n IN matched[{skip_param}..({skip_param} + {limit_param})] | {body}] AS nodes"
         )
     else:
         cypher = (
-            f"MATCH (n:{label}) WHERE {condition} WITH n ORDER BY {order} "
+            f"{match} WITH n ORDER BY {order} "
             f"SKIP {skip_param} LIMIT {limit_param} RETURN {body} AS node"
         )
     params = writer.filters.params
