@@ -224,7 +224,7 @@ def sample_pick(label: str, depth: int = 1) -> Pick:
     related: list[Related] = []
     if depth > 0:
         for name, link in LINKS.get(label, {}).items():
-            inner = sample_pick(link.target, depth - 1)
+            inner = sample_pick(link.target, depth - 1) if depth > 1 else Pick(link.target)
             if link.many:
                 sort = tuple(qb.Order(f, "DESC") for f in list(FIELDS[link.target])[:2])
                 where = qb.Where(conditions=(qb.Condition("id", "in", ("x",)),))
@@ -243,7 +243,7 @@ def lintable_statements() -> Iterator[Statement]:
         where = qb.Where(conditions=(qb.Condition("id", "in", ("x",)),))
         yield page(label, pick, where, (), "fr", 0, 2, True).statement
         yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False).statement
-        yield by_ids(label, pick, "en").statement
+        yield by_ids(label, Pick(label, _stored(label)), "en").statement
     yield by_ids("Plan", NESTED_SAMPLE, "en").statement
 
 
