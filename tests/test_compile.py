@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from graphql import FieldNode, OperationDefinitionNode, parse
+from graphql import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, parse
 from strawberry.types.nodes import SelectedField, convert_selections
 
 from graph import compile as cc
@@ -23,7 +23,9 @@ def root_field(document: str, variables: dict[str, Any] | None = None) -> Select
     """The first root field of ``document`` as Strawberry hands it to a resolver."""
     parsed = parse(document)
     operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
-    fragments = {d.name.value: d for d in parsed.definitions if hasattr(d, "type_condition")}
+    fragments = {
+        d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)
+    }
     info = SimpleNamespace(fragments=fragments, variable_values=variables or {})
     field = operation.selection_set.selections[0]
     assert isinstance(field, FieldNode)
