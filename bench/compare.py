@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import shutil
@@ -141,13 +142,20 @@ def ask(http: httpx.Client, url: str, query: str) -> dict:
     return body["data"]
 
 
-def check_equal(http: httpx.Client, ours: Server, peer: Server, case: Case) -> None:
+def check_equal(
+    http: httpx.Client, ours: Server, peer: Server, case: Case, endpoint: BoltEndpoint
+) -> None:
+    """Both servers answer the same (or, without a peer query, as ogp-graph's engine does)."""
     a = case.ours_shape(ask(http, ours.url, case.ours))
-    b = case.peer_shape(ask(http, peer.url, case.peer))
+    if case.peer is not None:
+        b, who = case.peer_shape(ask(http, peer.url, case.peer)), "peer"
+    else:
+        assert case.expected is not None
+        b, who = asyncio.run(case.expected(endpoint)), "engine"
     if a != b:
         raise RuntimeError(
             f"answers differ on {case.name!r}:\nogp-graph {json.dumps(a)[:1500]}\n"
-            f"peer      {json.dumps(b)[:1500]}"
+            f"{who:<9} {json.dumps(b)[:1500]}"
         )
 
 
@@ -192,15 +200,21 @@ def throughput(
 
 
 async def floor_p50(endpoint: BoltEndpoint, case: Case, budget: float) -> float:
-    """p50 in ms of the hand-written statement through the async Python driver."""
+    """p50 in ms of the hand-written statement(s) through the async Python driver."""
+    steps = await case.steps(endpoint) if case.steps else [(case.cypher, case.params)]
     driver = neo4j.AsyncGraphDatabase.driver(endpoint.uri, auth=(endpoint.user, endpoint.password))
+
+    async def once() -> None:
+        for cypher, params in steps:
+            await driver.execute_query(cypher, params, database_=endpoint.database)
+
     try:
         times: list[float] = []
         started = time.perf_counter()
-        await driver.execute_query(case.cypher, case.params, database_=endpoint.database)
+        await once()
         while len(times) < 200 and (time.perf_counter() - started < budget or len(times) < 5):
             t0 = time.perf_counter()
-            await driver.execute_query(case.cypher, case.params, database_=endpoint.database)
+            await once()
             times.append((time.perf_counter() - t0) * 1000)
         return statistics.median(times)
     finally:
@@ -247,12 +261,17 @@ def measure(
             for case in cases():
                 if args.only and args.only not in case.name:
                     continue
-                check_equal(http, ours, peer, case)
+                check_equal(http, ours, peer, case, endpoint)
                 print(f"[{scale}x] {case.name}: answers equal", flush=True)
                 if args.check:
                     continue
                 row = Row(scale, case.name)
-                for server, query in ((ours, case.ours), (peer, case.peer)):
+                row.p50["peer"] = row.rate8["peer"] = row.rate32["peer"] = math.nan
+                row.cpu["peer"] = math.nan
+                servers = [(ours, case.ours)]
+                if case.peer is not None:
+                    servers.append((peer, case.peer))
+                for server, query in servers:
                     row.p50[server.name] = latency(http, server.url, query, args.seconds)
                     for c, target in ((8, row.rate8), (32, row.rate32)):
                         rate, cpu = throughput(server, query, c, args.seconds, folder)
@@ -279,7 +298,7 @@ def _line(r: Row) -> str:
 
 def _ratio(rates: dict[str, float]) -> str:
     ours, peer = rates["ogp-graph"], rates["peer"]
-    ratio = f"{ours / peer:.2f}" if peer else "n/a"
+    ratio = f"{ours / peer:.2f}" if peer and not math.isnan(peer) else "n/a"
     return f"{ours:.0f} / {peer:.0f} = {ratio}"
 
 

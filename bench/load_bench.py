@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate_ogp import SUBSET, generate  # noqa: E402
-
 from graph.constraints import ensure_schema  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.store import Store  # noqa: E402

@@ -4,7 +4,9 @@ Each entity becomes a ``@node`` type with its stored properties: a bilingual tex
 ``x: String @alias(property: "x_en")`` (English, as ogp-graph answers by default) plus
 ``x_fr``; ``id_sort``/``code_sort`` are exposed so the peer can sort in ogp-graph's
 natural order. Every link, declared or reverse, becomes a ``@relationship`` field.
-Search is a ``@cypher`` field running ogp-graph's own search statement, returning ids.
+Search is not offered: ogp-graph ranks its hits with BM25 in Python over its own index
+(graph/search.py), which no single Cypher statement of the peer reproduces, so the
+benchmark measures search against the hand-written statements only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from graph.domain import ENTITIES, LINKS_OF, Kind  # noqa: E402
-from graph.search import SEARCH  # noqa: E402
 
 _SCALAR = {Kind.INT: "Int", Kind.COUNT: None}
 
@@ -43,26 +44,12 @@ def _fields(entity_label: str) -> list[str]:
     return lines
 
 
-def search_statement() -> str:
-    """ogp-graph's search statement, returning the ids of one page (what the peer serves)."""
-    head, _, _ = SEARCH.cypher.partition("WITH collect(")
-    return head + "WITH n.id AS id SKIP $skip LIMIT $limit RETURN id"
-
-
 def type_definitions() -> str:
     """The SDL the peer server reads."""
     parts = []
     for entity in ENTITIES:
         body = "\n  ".join(_fields(entity.label))
         parts.append(f'type {entity.label} @node(labels: ["{entity.label}"]) {{\n  {body}\n}}')
-    cypher = search_statement().replace("\\", "\\\\").replace('"""', '\\"""')
-    parts.append(
-        "type Query {\n"
-        "  search(types: [String!]!, lang: String!, words: [String!]!, phrase: String!, "
-        "skip: Int!, limit: Int!): [String!]!\n"
-        f'    @cypher(statement: """{cypher}""", columnName: "id")\n'
-        "}"
-    )
     return "\n\n".join(parts) + "\n"
 
 

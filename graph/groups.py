@@ -62,7 +62,7 @@ def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) 
     if lang not in qb.LANGS:
         raise qb.QueryError(f"unknown language {lang!r}")
     compiler = qb.FilterCompiler()
-    condition = compiler.where(label, "n", where)
+    match = qb.match_where(label, "n", where, compiler)
     matches, keys, labels, entities = [], [], [], []
     for index, name in enumerate(by):
         grouping = table[name]
@@ -73,7 +73,7 @@ def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) 
         labels.append(qb.localized(var, grouping.label, lang) if grouping.label else "null")
         entities.append(f"{var}.id" if grouping.entity else "null")
     cypher = (
-        f"MATCH (n:{label}) WHERE {condition} "
+        f"{match} "
         + " ".join(matches)
         + f" WITH [{', '.join(keys)}] AS keys, [{', '.join(labels)}] AS labels, "
         f"[{', '.join(entities)}] AS entities, n "

@@ -20,6 +20,7 @@ _MODULES = (
     "graph.writer",
     "graph.reads",
     "graph.query_builder",
+    "graph.compile",
     "graph.search",
     "graph.explore",
     "graph.groups",

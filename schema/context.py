@@ -13,6 +13,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graph import compile as cc
 from graph import query_builder as qb
 from graph import reads
 from graph.model import label_of
@@ -55,6 +56,17 @@ class Context:
             return [found.get(i) for i in ids]
 
         return await self._loader(("node", label), load).load(node_id)
+
+    async def compiled_node(self, pick: cc.Pick, lang: str, node_id: str) -> Props | None:
+        """The node with this id, projected as ``pick`` (one statement per label and pick)."""
+
+        async def load(ids: list[str]) -> list[Props | None]:
+            built = cc.by_ids(pick.label, pick, lang)
+            rows = await self.store.read(built.statement, **(built.params | {"ids": list(ids)}))
+            found = {row["node"]["id"]: row["node"] for row in rows}
+            return [found.get(i) for i in ids]
+
+        return await self._loader(("compiled", pick, lang), load).load(node_id)
 
     # --- related nodes -------------------------------------------------------
 

@@ -62,6 +62,9 @@ class PreparedDocument:
     syntax_error: GraphQLError | None
     operations: dict[str | None, OperationDefinitionNode] = field(default_factory=dict)
     validation_errors: list[GraphQLError] | None = None
+    #: what root fields of this document compiled to (schema/fields.py), by operation,
+    #: path, variables and language: a repeated request compiles nothing
+    compiled: dict[Any, Any] = field(default_factory=dict)
 
     def operation(self, name: str | None) -> OperationDefinitionNode | str:
         """The operation to run, or why none can be chosen (a message for the user)."""

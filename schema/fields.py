@@ -14,9 +14,14 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
+from graph import compile as cc
 from graph import query_builder as qb
 from graph.groups import grouped_counts
+from graph.model import label_of
+from schema.compiled import Bridge, Decline, variables_key
 from schema.connection import Connection, build_connection, decode_cursor
+from schema.context import Props
+from schema.document_cache import CONTEXT_KEY, PreparedDocument
 from schema.errors import UserInputError
 from schema.filters import to_sort, to_where
 from schema.lang import Lang
@@ -46,6 +51,7 @@ __all__ = [
     "GroupCount",
     "LangArg",
     "count",
+    "fetch_node",
     "grouped",
     "page_bounds",
     "plain",
@@ -78,21 +84,36 @@ def plain(root: Node, name: str) -> Any:
     return root.props.get(name)
 
 
+_ABSENT = object()
+
+
+def prefetched(root: Node, info: Info) -> Any:
+    """What the request's compiled statement already fetched for this field, else ``_ABSENT``."""
+    return root.props.get(f"{cc.PREFIX}{info.path.key}", _ABSENT)
+
+
 async def count(root: Node, info: Info, label: str, link: str) -> int:
     """How many nodes ``root`` reaches through the to-many ``link``."""
+    found = prefetched(root, info)
+    if found is not _ABSENT:
+        return int(found)
     return await ctx(info).count_related(label, root.props["id"], link)
 
 
 async def related_one(root: Node, info: Info, cls: type[N], label: str, link: str) -> N | None:
     """The node ``root`` reaches through the to-one ``link``, as ``cls``."""
-    found = await ctx(info).related_one(label, root.props["id"], link)
+    found = prefetched(root, info)
+    if found is _ABSENT:
+        found = await ctx(info).related_one(label, root.props["id"], link)
     return cls(props=found) if found is not None else None
 
 
 async def related_list(root: Node, info: Info, cls: type[N], label: str, link: str) -> list[N]:
     """A short to-many link as a plain list, in the target's default order."""
-    context = ctx(info)
-    found = await context.related(label, root.props["id"], link, lang=context.lang)
+    found = prefetched(root, info)
+    if found is _ABSENT:
+        context = ctx(info)
+        found = await context.related(label, root.props["id"], link, lang=context.lang)
     return [cls(props=props) for props in found]
 
 
@@ -111,6 +132,14 @@ async def related_page(
     context = ctx(info)
     target = cls.__name__
     offset, limit = page_bounds(info, first, after)
+    early = prefetched(root, info)
+    if early is not _ABSENT:
+        if early and isinstance(early[0], int):  # [total, items]
+            items = [cls(props=props) for props in early[1]]
+            total = early[0]
+            return build_connection(items, offset, total, offset + len(items) < total)
+        items = [cls(props=props) for props in early]  # no total asked: none shown
+        return build_connection(items, offset, offset + len(items), False)
     found = await context.related(
         label, root.props["id"], link, to_where(target, where), to_sort(target, sort), context.lang
     )
@@ -127,6 +156,9 @@ async def related_aggregate(
     root: Node, info: Info, label: str, link: str, target: str, where: Any
 ) -> Aggregate:
     """``<link>Aggregate(where) { count }`` beside a to-many link."""
+    early = prefetched(root, info)
+    if early is not _ABSENT:
+        return Aggregate(count=int(early))
     found = await ctx(info).count_related(label, root.props["id"], link, to_where(target, where))
     return Aggregate(count=found)
 
@@ -143,11 +175,98 @@ async def root_page(
     context = ctx(info)
     label = cls.__name__
     offset, limit = page_bounds(info, first, after)
-    built = qb.page_of(label, to_where(label, where), to_sort(label, sort), context.lang.code)
+    condition, order = to_where(label, where), to_sort(label, sort)
+    compiled = _compiled_page(info, label, condition, order, offset, limit)
+    if compiled is not None:
+        built, total_asked = compiled
+        rows = await context.store.read(built.statement, **built.params)
+        if total_asked:
+            total = rows[0]["total"] if rows else 0
+            items = [cls(props=props) for props in (rows[0]["nodes"] if rows else [])]
+            return build_connection(items, offset, total, offset + len(items) < total)
+        items = [cls(props=row["node"]) for row in rows]
+        return build_connection(items, offset, offset + len(items), False)
+    built = qb.page_of(label, condition, order, context.lang.code)
     rows = await context.store.read(built.statement, skip=offset, limit=limit, **built.params)
     total = rows[0]["total"] if rows else 0
     items = [cls(props=props) for props in (rows[0]["nodes"] if rows else [])]
     return build_connection(items, offset, total, offset + len(items) < total)
+
+
+def _cached(info: Info, key: tuple[Any, ...], make: Any) -> Any:
+    """``make()``, kept with the request's prepared document when there is one.
+
+    The document is parsed and validated once per text (:mod:`schema.document_cache`);
+    what a root field compiles to depends only on it, the variables and the language,
+    so the compiled statement is kept beside it, a few per document.
+    """
+    context: Any = info.context
+    prepared = context.get(CONTEXT_KEY) if isinstance(context, dict) else None
+    if not isinstance(prepared, PreparedDocument):
+        return make()
+    operation = info._raw_info.operation.name
+    path = tuple(info.path.as_list())
+    full = (operation.value if operation else None, path, variables_key(info), *key)
+    found = prepared.compiled.get(full, _ABSENT)
+    if found is _ABSENT:
+        found = make()
+        if len(prepared.compiled) < MAX_COMPILED_PER_DOCUMENT:
+            prepared.compiled[full] = found
+    return found
+
+
+#: compiled statements kept per document (variables and languages vary)
+MAX_COMPILED_PER_DOCUMENT = 32
+
+
+def _compiled_page(
+    info: Info,
+    label: str,
+    where: qb.Where,
+    sort: tuple[qb.Order, ...],
+    offset: int,
+    limit: int,
+) -> tuple[qb.Built, bool] | None:
+    """The one statement that answers a root list and what is under it, if it compiles."""
+    context = ctx(info)
+    lang = context.lang.code
+
+    def make() -> tuple[qb.Built, bool] | None:
+        bridge = Bridge.of(info, context.settings, lang)
+        try:
+            found = bridge.page(label, info.selected_fields[0].selections)
+            built = cc.page(label, found.node, where, sort, lang, offset, limit, found.total)
+        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+            return None
+        return built, found.total
+
+    result: tuple[qb.Built, bool] | None = _cached(info, ("page", label, lang), make)
+    return result
+
+
+async def fetch_node(info: Info, node_id: str) -> Props | None:
+    """The node with this id and, compiled into the same statement, what is asked under it.
+
+    Lookups of the same label and selection in one request are batched (``nodes(ids)``).
+    """
+    context = ctx(info)
+    label = label_of(node_id)
+    if label is None:
+        return None
+    lang = context.lang.code
+
+    def make() -> cc.Pick | None:
+        try:
+            return Bridge.of(info, context.settings, lang).pick(
+                label, info.selected_fields[0].selections
+            )
+        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+            return None
+
+    pick: cc.Pick | None = _cached(info, ("node", label, lang), make)
+    if pick is None:
+        return await context.node(node_id)
+    return await context.compiled_node(pick, lang, node_id)
 
 
 async def root_count(info: Info, label: str, where: Any) -> tuple[int, qb.Where]:

@@ -20,6 +20,7 @@ from schema.entities import (
     RootLists,
 )
 from schema.explore import GraphView, neighborhood, shortest_path
+from schema.fields import fetch_node
 from schema.node import Node, ctx, wrap
 from schema.search import search
 
@@ -39,7 +40,7 @@ class Query(RootLists):
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
     ) -> Node | None:
-        return wrap(await ctx(info).node(str(id)))
+        return wrap(await fetch_node(info, str(id)))
 
     @strawberry.field(
         description="Several entities by global id, in the same order (null where unknown)."
@@ -49,14 +50,13 @@ class Query(RootLists):
         info: Info,
         ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global ids.")],
     ) -> list[Node | None]:
-        context = ctx(info)
         # gathered, so the loader batches them: one statement per label, not per id
-        found = await asyncio.gather(*(context.node(str(i)) for i in ids))
+        found = await asyncio.gather(*(fetch_node(info, str(i)) for i in ids))
         return [wrap(props) for props in found]
 
     @strawberry.field(description="The Open Government Partnership.")
     async def partnership(self, info: Info) -> Partnership | None:
-        found = await ctx(info).node("Partnership:OGP")
+        found = await fetch_node(info, "Partnership:OGP")
         return Partnership(props=found) if found is not None else None
 
     @strawberry.field(
@@ -65,7 +65,7 @@ class Query(RootLists):
     async def country(
         self, info: Info, code: Annotated[str, strawberry.argument(description="e.g. `CAN`.")]
     ) -> Country | None:
-        found = await ctx(info).node(f"Country:{code.strip().upper()}")
+        found = await fetch_node(info, f"Country:{code.strip().upper()}")
         return Country(props=found) if found is not None else None
 
     @strawberry.field(
@@ -76,10 +76,10 @@ class Query(RootLists):
         self, info: Info, code: Annotated[str, strawberry.argument(description="e.g. `ESMD`.")]
     ) -> Member | None:
         key = code.strip().upper()
-        local = await ctx(info).node(f"LocalGovernment:{key}")
+        local = await fetch_node(info, f"LocalGovernment:{key}")
         if local is not None:
             return LocalGovernment(props=local)
-        country = await ctx(info).node(f"Country:{key}")
+        country = await fetch_node(info, f"Country:{key}")
         return Country(props=country) if country is not None else None
 
     @strawberry.field(
@@ -92,7 +92,7 @@ class Query(RootLists):
         ogp_id: Annotated[str, strawberry.argument(description="e.g. `AL0002`.")],
     ) -> Commitment | None:
         context = ctx(info)
-        direct = await context.node(f"Commitment:{ogp_id.strip().upper()}")
+        direct = await fetch_node(info, f"Commitment:{ogp_id.strip().upper()}")
         if direct is not None:
             return Commitment(props=direct)
         where = qb.Where(conditions=(qb.Condition("ogpId", "eq", fold(ogp_id)),))
@@ -109,7 +109,7 @@ class Query(RootLists):
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
     ) -> Plan | None:
-        found = wrap(await ctx(info).node(str(id)))
+        found = wrap(await fetch_node(info, str(id)))
         return found if isinstance(found, Plan) else None
 
     @strawberry.field(
@@ -121,7 +121,7 @@ class Query(RootLists):
         code: Annotated[str, strawberry.argument(description="Code or abbreviation.")],
     ) -> Department | None:
         context = ctx(info)
-        direct = await context.node(f"Department:{code.strip().lower()}")
+        direct = await fetch_node(info, f"Department:{code.strip().lower()}")
         if direct is not None:
             return Department(props=direct)
         where = qb.Where(conditions=(qb.Condition("abbreviation", "eq", fold(code)),))

@@ -1,0 +1,284 @@
+"""One Cypher statement for a whole request: a selection tree in, a nested answer out.
+
+The GraphQL layer describes what a request asks of each node as a :class:`Pick`
+(the stored properties it reads, and per related field what to follow, filter,
+sort and page); this module writes the one statement whose rows already hold
+that tree: each node as a map of only those properties (``id`` always), and
+under ``__<key>`` the prefetched answer of each related field (a list, a map, a
+count, or ``[total, items]`` for a page). Related fields are ``COLLECT {}`` and
+``COUNT {}`` subqueries inside the map projection, so a field of a node that
+has no related nodes gives ``[]``/``0``/``null`` and never drops the node.
+
+Filters and sorts are the query builder's (:class:`graph.query_builder.FilterCompiler`,
+:func:`graph.query_builder.order_by`); labels, types and property names come
+from :mod:`graph.fields` and :mod:`graph.domain` only, and every value a user
+gave is a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from graph import query_builder as qb
+from graph.domain import ENTITY_BY_LABEL, Kind, Link
+from graph.fields import FIELDS, LINKS
+from graph.statements import Statement
+
+#: the prefix of the keys that hold prefetched related fields in a node's map
+PREFIX = "__"
+
+
+@dataclass(frozen=True)
+class Many:
+    """A to-many field: its nodes in order, one page of them (``limit`` None: all)."""
+
+    key: str
+    link: str
+    node: Pick
+    where: qb.Where = qb.EVERYTHING
+    sort: tuple[qb.Order, ...] = ()
+    skip: int = 0
+    limit: int | None = None
+    #: also count every match (``totalCount``, ``pageInfo``): the value is ``[total, items]``
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class One:
+    """A to-one field: the first related node in the target's default order, or null."""
+
+    key: str
+    link: str
+    node: Pick
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many nodes a to-many link leads to that pass ``where``."""
+
+    key: str
+    link: str
+    where: qb.Where = qb.EVERYTHING
+
+
+Related = Many | One | Count
+
+
+@dataclass(frozen=True)
+class Pick:
+    """What to return of a node of ``label``: stored properties and related fields."""
+
+    label: str
+    #: stored property names (``id`` is always added)
+    props: tuple[str, ...] = ()
+    related: tuple[Related, ...] = ()
+
+
+@dataclass
+class _Writer:
+    """Writes one statement, sharing parameters and variable names across its levels."""
+
+    lang: str
+    filters: qb.FilterCompiler = field(default_factory=qb.FilterCompiler)
+    depth: int = 0
+
+    def node_var(self) -> str:
+        self.depth += 1
+        return f"n{self.depth}"
+
+    def project(self, var: str, pick: Pick) -> str:
+        """The map projection of ``var``: its properties, then each related field."""
+        entries = [".id"] + [f".{_prop(pick.label, p)}" for p in pick.props if p != "id"]
+        for rel in pick.related:
+            entries.append(f"{PREFIX}{_key(rel.key)}: {self.related(pick.label, var, rel)}")
+        return f"{var} {{{', '.join(dict.fromkeys(entries))}}}"
+
+    def related(self, label: str, var: str, rel: Related) -> str:
+        link = _link(label, rel.link)
+        other = self.node_var()
+        pattern = link.pattern(var, other)
+        if isinstance(rel, Count):
+            condition = self.filters.where(link.target, other, rel.where)
+            return f"COUNT {{ MATCH {pattern} WHERE {condition} }}"
+        if isinstance(rel, One):
+            order = qb.order_by(link.target, other, (), "en")
+            body = self.project(other, rel.node)
+            return (
+                f"head(COLLECT {{ MATCH {pattern} WITH {other} ORDER BY {order} LIMIT 1 "
+                f"RETURN {body} }})"
+            )
+        condition = self.filters.where(link.target, other, rel.where)
+        order = qb.order_by(link.target, other, rel.sort, self.lang)
+        page = ""
+        if rel.skip:
+            page += f" SKIP {self.filters.param(rel.skip)}"
+        if rel.limit is not None:
+            page += f" LIMIT {self.filters.param(rel.limit)}"
+        body = self.project(other, rel.node)
+        items = (
+            f"COLLECT {{ MATCH {pattern} WHERE {condition} WITH {other} ORDER BY {order}{page} "
+            f"RETURN {body} }}"
+        )
+        if not rel.total:
+            return items
+        counted = self.node_var()
+        count_condition = self.filters.where(link.target, counted, rel.where)
+        total = f"COUNT {{ MATCH {link.pattern(var, counted)} WHERE {count_condition} }}"
+        # a list, not a map: ArcadeDB makes a map literal that holds a COLLECT of maps null
+        return f"[{total}, {items}]"
+
+
+def _prop(label: str, name: str) -> str:
+    entity = ENTITY_BY_LABEL[label]
+    if name in ("id", "sources", "loadedAt"):
+        return name
+    base, _, lang = name.rpartition("_")
+    prop = entity.props.get(base) if lang in qb.LANGS else None
+    if prop is not None and prop.kind in (Kind.BILINGUAL, Kind.URL):
+        return name
+    prop = entity.props.get(name)
+    if prop is None or prop.kind in (Kind.BILINGUAL, Kind.URL, Kind.COUNT):
+        raise qb.QueryError(f"{label} stores no property {name!r}")
+    return name
+
+
+def _link(label: str, name: str) -> Link:
+    try:
+        return LINKS[label][name]
+    except KeyError:
+        raise qb.QueryError(f"{label} has no relationship {name!r}") from None
+
+
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _key(key: str) -> str:
+    """A response key (a GraphQL name: safe in Cypher map keys)."""
+    if not _NAME.fullmatch(key):
+        raise qb.QueryError(f"{key!r} is not a field name")
+    return key
+
+
+def page(
+    label: str,
+    pick: Pick,
+    where: qb.Where,
+    sort: tuple[qb.Order, ...],
+    lang: str,
+    skip: int,
+    limit: int,
+    total: bool,
+) -> qb.Built:
+    """One page of ``label`` passing ``where``, each node projected as ``pick``.
+
+    With ``total``: one row, ``total`` and ``nodes``; else one row per node, ``node``.
+    """
+    writer = _Writer(lang)
+    match = qb.match_where(label, "n", where, writer.filters)
+    order = qb.order_by(label, "n", sort, lang)
+    skip_param, limit_param = writer.filters.param(skip), writer.filters.param(limit)
+    body = writer.project("n", pick)
+    if total:
+        cypher = (
+            f"{match} WITH n ORDER BY {order} "
+            "WITH collect(n) AS matched "
+            f"RETURN size(matched) AS total, "
+            f"[n IN matched[{skip_param}..({skip_param} + {limit_param})] | {body}] AS nodes"
+        )
+    else:
+        cypher = (
+            f"{match} WITH n ORDER BY {order} "
+            f"SKIP {skip_param} LIMIT {limit_param} RETURN {body} AS node"
+        )
+    params = writer.filters.params
+    name = f"compiled.page[{label}]" if total else f"compiled.rows[{label}]"
+    return qb.Built(Statement(name, cypher, params), params)
+
+
+def by_ids(label: str, pick: Pick, lang: str) -> qb.Built:
+    """The nodes of ``label`` whose id is in ``$ids``, each projected as ``pick``."""
+    writer = _Writer(lang)
+    body = writer.project("n", pick)
+    cypher = f"MATCH (n:{label}) WHERE n.id IN $ids RETURN {body} AS node"
+    params = writer.filters.params
+    return qb.Built(Statement(f"compiled.by_ids[{label}]", cypher, params | {"ids": []}), params)
+
+
+# --- every shape, for the Cypher check -------------------------------------------
+
+
+def _stored(label: str) -> tuple[str, ...]:
+    names: list[str] = ["sources", "loadedAt"]
+    for name, prop in ENTITY_BY_LABEL[label].props.items():
+        if prop.kind in (Kind.BILINGUAL, Kind.URL):
+            names += [f"{name}_en", f"{name}_fr"]
+        elif prop.kind is not Kind.COUNT:
+            names.append(name)
+    return tuple(names)
+
+
+def sample_pick(label: str, depth: int = 1) -> Pick:
+    """Every property of ``label`` and, ``depth`` levels down, every related field."""
+    related: list[Related] = []
+    if depth > 0:
+        for name, link in LINKS.get(label, {}).items():
+            inner = sample_pick(link.target, depth - 1) if depth > 1 else Pick(link.target)
+            if link.many:
+                sort = tuple(qb.Order(f, "DESC") for f in list(FIELDS[link.target])[:2])
+                where = qb.Where(conditions=(qb.Condition("id", "in", ("x",)),))
+                related.append(Many(name, name, inner, where, sort, 1, 2, total=True))
+                related.append(Many(f"{name}All", name, Pick(link.target)))
+                related.append(Count(f"{name}Count", name, where))
+            else:
+                related.append(One(name, name, inner))
+    return Pick(label, _stored(label), tuple(related))
+
+
+def lintable_statements() -> Iterator[Statement]:
+    """Per label: a page and a lookup by id with every property and related field."""
+    for label in FIELDS:
+        pick = sample_pick(label)
+        where = qb.Where(conditions=(qb.Condition("id", "in", ("x",)),))
+        yield page(label, pick, where, (), "fr", 0, 2, True).statement
+        yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False).statement
+        yield by_ids(label, Pick(label, _stored(label)), "en").statement
+    yield by_ids("Plan", NESTED_SAMPLE, "en").statement
+
+
+#: a plan with its commitments, their milestones and the departments that lead them
+NESTED_SAMPLE = Pick(
+    "Plan",
+    ("title_en", "title_fr"),
+    (
+        Many(
+            "commitments",
+            "commitments",
+            Pick(
+                "Commitment",
+                ("code",),
+                (
+                    Many(
+                        "milestones",
+                        "milestones",
+                        Pick(
+                            "Milestone",
+                            ("code", "title_en", "title_fr"),
+                            (
+                                Many("departments", "departments", Pick("Department", ("code",))),
+                                One("commitment", "commitment", Pick("Commitment")),
+                            ),
+                        ),
+                        qb.Where(conditions=(qb.Condition("code", "startsWith", "C0"),)),
+                        (qb.Order("title", "DESC"),),
+                        1,
+                        3,
+                        total=True,
+                    ),
+                ),
+            ),
+            limit=50,
+        ),
+    ),
+)

@@ -1,0 +1,182 @@
+"""The compiled engine on the store: one statement per root field, the same answers as before.
+
+"Before" is the same app with the compiler switched off (every field resolved by
+its own loader), so each answer here is compared with what the per-field
+resolvers give on the same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+
+import schema.compiled as compiled
+from graph import compile as cc
+from graph.settings import StoreSettings
+from graph.store import BoltEndpoint
+from schema.app import create_app
+from schema.settings import ApiSettings
+from schema.web import example_queries
+from tests.conftest import GraphQLClient, in_process
+
+NESTED = """query ($after: String) {
+  plan(id: "Plan:CAN-2018-2020") {
+    title
+    commitments(first: 4, after: $after, sort: [{ code: DESC }],
+                where: { milestones: { some: { departments: { some: { abbreviation: { eq: "TBS" } } } } } }) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node {
+        code title(lang: EN)
+        milestones(first: 2, where: { title: { contains: "donn" } }) {
+          totalCount
+          nodes { code title indicatorCount
+            departments(sort: [{ name: DESC }]) { totalCount nodes { code name abbreviation } }
+            leads: departments(first: 1) { nodes { code } }
+            commitment { code }
+          }
+        }
+      } }
+    }
+  }
+}"""
+
+MORE = [
+    '{ nodes(ids: ["Plan:CAN-2018-2020", "Indicator:CAN-2022-2024:C01.1.1", "x", '
+    '"Indicator:CAN-2022-2024:C01.1.2"]) { id ... on Indicator { code title updates { nodes { period '
+    "status { code label } } } } ... on Plan { title previous { id } statuses { code } } } }",
+    '{ member(code: "can") { ... on Country { code name plans(first: 2) { nodes { id } } } } }',
+    '{ indicators(first: 7, after: "b2Zmc2V0OjQ=", sort: [{ dueDate: DESC }]) { totalCount '
+    "pageInfo { hasNextPage } nodes { code dueDate milestone { code commitment { code plan { id } } } "
+    "departments { nodes { code } } } } }",
+    "{ departments(first: 3, sort: [{ milestoneCount: DESC }]) { nodes { code milestoneCount "
+    'milestonesAggregate(where: { code: { startsWith: "C01" } }) { count } } } }',
+    "{ plans(first: 2) { edges { node { id commitments(first: 0) { totalCount pageInfo "
+    "{ hasNextPage } nodes { id } } } } } }",
+]
+
+
+def _off(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise compiled.Decline("switched off")
+
+    monkeypatch.setattr(compiled.Bridge, "pick", refuse)
+    monkeypatch.setattr(compiled.Bridge, "page", refuse)
+
+
+@pytest.fixture(scope="module")
+def apps(store_endpoint: BoltEndpoint) -> Iterator[tuple[Starlette, GraphQLClient, GraphQLClient]]:
+    """The app with the compiler (and its client), and a second app for the compiler off."""
+    settings = StoreSettings(statement_timeout=10.0)
+    on_app = create_app(store_endpoint, settings, ApiSettings())
+    off_app = create_app(store_endpoint, settings, ApiSettings())
+    with in_process(on_app) as on, in_process(off_app) as off:
+        yield on_app, GraphQLClient(send=on), GraphQLClient(send=off)
+
+
+def _both(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient],
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    **headers: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    _, on, off = apps
+    compiled_answer = on.post(query, variables, **headers)
+    with monkeypatch.context() as patch:
+        _off(patch)
+        resolved = off.post(query, variables, **headers)
+    return compiled_answer, resolved
+
+
+def _statements(body: dict[str, Any]) -> int:
+    return int(body["extensions"]["cypher"]["statements"])
+
+
+def test_a_nested_request_is_one_statement_with_the_same_answer(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for after in (None, "b2Zmc2V0OjA="):
+        on, off = _both(apps, monkeypatch, NESTED, {"after": after}, **{"Accept-Language": "fr"})
+        assert "errors" not in on and on["data"] == off["data"]
+        assert _statements(on) == 1 and _statements(off) >= 6
+    plan = on["data"]["plan"]
+    assert plan["title"].startswith("Plan d'action du Canada")
+    commitments = plan["commitments"]
+    assert commitments["pageInfo"]["hasPreviousPage"] is True
+    assert [e["node"]["code"] for e in commitments["edges"]] == sorted(
+        (e["node"]["code"] for e in commitments["edges"]), reverse=True
+    )
+    milestones = [m for e in commitments["edges"] for m in e["node"]["milestones"]["nodes"]]
+    assert milestones and all(m["commitment"]["code"] == m["code"][:3] for m in milestones)
+    assert any(m["departments"]["totalCount"] for m in milestones)
+
+
+@pytest.mark.parametrize("query", MORE)
+def test_lookups_and_lists_answer_as_the_resolvers_do(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient],
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+) -> None:
+    on, off = _both(apps, monkeypatch, query)
+    assert "errors" not in on, on["errors"]
+    assert on["data"] == off["data"]
+    assert _statements(on) < _statements(off)
+
+
+def test_every_example_answers_as_the_resolvers_do(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fewer = 0
+    for tab in example_queries():
+        on, off = _both(apps, monkeypatch, tab["query"])
+        assert on.get("errors") == off.get("errors"), tab["query"][:80]
+        assert on["data"] == off["data"], tab["query"][:80]
+        assert _statements(on) <= _statements(off)
+        fewer += _statements(on) < _statements(off)
+    assert fewer >= 5
+
+
+def test_refused_arguments_are_refused_as_before(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for query in (
+        "{ plans { nodes { commitments(first: -1) { totalCount } } } }",
+        '{ plans { nodes { commitments(after: "nope") { totalCount } } } }',
+        "{ plans { nodes { commitments(sort: [{ code: ASC, title: ASC }]) { totalCount } } } }",
+    ):
+        on, off = _both(apps, monkeypatch, query)
+        assert on["errors"][0]["message"] == off["errors"][0]["message"]
+        assert on["data"] == off["data"]
+
+
+def test_a_repeated_request_is_neither_parsed_nor_compiled_again(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, on, _ = apps
+    calls: list[str] = []
+    real: Callable[..., Any] = cc.page
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cc, "page", counting)
+    query = "query Repeat { commitments(first: 3) { totalCount nodes { code plan { id } } } }"
+    counters = app.state.documents.counters
+    hits = counters.hits
+    first = on.post(query)
+    again = on.post(query)
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    persisted = on.send(
+        "/graphql",
+        json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}},
+    ).json()
+    assert first["data"] == again["data"] == persisted["data"]
+    assert calls == ["Commitment"]  # compiled once, for three requests
+    assert counters.hits >= hits + 2  # the second and the persisted one: no parse, no validation
+    assert _statements(again) == _statements(persisted) == 1
