@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -110,11 +110,18 @@ def _fold_char(ch: str) -> str:
     return "".join(p for p in decomposed if not unicodedata.combining(p)).casefold()
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """``text`` lower-cased without accents, and for each folded character its index in ``text``."""
+def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
+    """``text`` lower-cased without accents, and for each folded character its index in ``text``.
+
+    The characters outside ASCII are folded one by one (once per process, cached); when
+    each folds to one character, as accented letters do, the offsets are the identity.
+    """
     text = text.translate(_PUNCTUATION)
     if text.isascii():
-        return text.lower(), list(range(len(text)))
+        return text.lower(), range(len(text))
+    table = {ord(ch): _fold_char(ch) for ch in set(text) if not ch.isascii()}
+    if all(len(folded) == 1 for folded in table.values()):
+        return text.translate(table).lower(), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import uuid
 import zlib
 from array import array
 from collections import defaultdict
@@ -187,18 +188,29 @@ class Postings:
         return cls(array("I", ordered), array("H", (entries[d] for d in ordered)))
 
 
+def bucket_entry(text: str | None, key: str) -> tuple[bytes, bytes] | None:
+    """The packed document numbers and weights of ``key`` in a bucket's stored text."""
+    if not text:
+        return None
+    start = text.find(f"\n{key}\t")
+    if start < 0:
+        return None
+    start += len(key) + 2
+    end = text.find("\n", start)
+    docs_text, _, weights_text = text[start : end if end >= 0 else None].partition(",")
+    return base64.b64decode(docs_text), base64.b64decode(weights_text)
+
+
 def read_bucket(text: str | None, wanted: Iterable[str]) -> dict[str, Postings]:
     """The postings of the ``wanted`` keys found in a bucket's stored text."""
     found: dict[str, Postings] = {}
-    if not text:
-        return found
     for key in wanted:
-        start = text.find(f"\n{key}\t")
-        if start < 0:
-            continue
-        start += len(key) + 2
-        end = text.find("\n", start)
-        found[key] = Postings.decode(text[start : end if end >= 0 else None])
+        entry = bucket_entry(text, key)
+        if entry is not None:
+            docs, weights = array("I"), array("H")
+            docs.frombytes(entry[0])
+            weights.frombytes(entry[1])
+            found[key] = Postings(docs, weights)
     return found
 
 
@@ -221,7 +233,7 @@ READ_BUCKETS = statement(
     "search.read_index",
     "MATCH (b:SearchIndex) WHERE b.id IN $ids "
     "RETURN b.id AS id, b.postings AS postings, b.docs AS docs, b.nextDoc AS nextDoc, "
-    "b.labels AS labels, b.version AS version",
+    "b.labels AS labels, b.version AS version, b.generation AS generation",
 )
 _CREATE_BUCKETS = statement(
     "search.create_buckets",
@@ -236,7 +248,7 @@ _UPDATE_BUCKETS = statement(
 _SET_META = statement(
     "search.set_meta",
     "MERGE (m:SearchIndex {id: $id}) SET m.docs = $docs, m.nextDoc = $nextDoc, "
-    "m.labels = $labels, m.version = $version RETURN m.id AS id",
+    "m.labels = $labels, m.version = $version, m.generation = $generation RETURN m.id AS id",
 )
 
 
@@ -290,7 +302,14 @@ def lintable_statements() -> Iterator[Statement]:
     yield Statement(
         _SET_META.name,
         _SET_META.cypher,
-        {"id": "SearchIndex:lint", "docs": 0, "nextDoc": 0, "labels": [], "version": "0"},
+        {
+            "id": "SearchIndex:lint",
+            "docs": 0,
+            "nextDoc": 0,
+            "labels": [],
+            "version": "0",
+            "generation": "0",
+        },
     )
     for label in ENTITY_LABELS:
         yield _read_documents(label)
@@ -406,5 +425,7 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
         nextDoc=meta.next_doc,
         labels=meta.labels,
         version=VERSION,
+        # a new token at every change: processes that cached postings see them stale
+        generation=uuid.uuid4().hex,
     )
     return len(changes)
