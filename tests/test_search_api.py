@@ -28,7 +28,8 @@ def test_small_words_no_longer_match_nearly_everything(gql: GraphQLClient) -> No
     result = _search(gql, "accès à l'information")
     assert 0 < result["totalCount"] < everything["milestonesAggregate"]["count"] // 3
     assert _ids(result)[0] == "Commitment:CAN-2018-2020:C07"
-    assert _search(gql, "the")["totalCount"] == 0  # not "Nor-the-rn"
+    # not "Nor-the-rn"; OGP's data names one Serbian institution "the": a whole-name match
+    assert set(_ids(_search(gql, "the"))) <= {"Department:SRB:the"}
     assert _search(gql, "l'")["totalCount"] == 0
 
 
@@ -72,14 +73,15 @@ def test_types_and_pages_are_consistent(gql: GraphQLClient) -> None:
     plans = _search(gql, "open government", types=["PLAN"])
     assert plans["totalCount"] >= 4
     assert {e["node"]["entity"]["__typename"] for e in plans["edges"]} == {"Plan"}
+    # a word with a few hundred matches, with or without the partnership loaded
     seen, after = [], None
     while True:
-        page = _search(gql, "government", first=7, after=after)
+        page = _search(gql, "gouvernement", lang="FR", first=7, after=after)
         seen += _ids(page)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    whole = _search(gql, "government", first=500)
+    whole = _search(gql, "gouvernement", lang="FR", first=500)
     assert seen == _ids(whole) and len(seen) == len(set(seen)) == whole["totalCount"] > 7
 
 
