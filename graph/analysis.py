@@ -131,13 +131,11 @@ def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     return "".join(out), origin
 
 
-def words(text: str) -> list[Word]:
-    """The words of ``text`` in order, elisions and possessives split off, in both languages' ways.
-
-    Offsets are those of the original ``text``.
-    """
-    folded, origin = fold_with_offsets(text)
-    found: list[Word] = []
+def _pieces(
+    text: str, folded_text: tuple[str, Sequence[int]] | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """(folded word, start, end) for each word of ``text``, offsets in the original ``text``."""
+    folded, origin = folded_text or fold_with_offsets(text)
     for match in _WORD.finditer(folded):
         raw, start = match.group(), match.start()
         elided = _ELISION.match(raw)
@@ -148,10 +146,16 @@ def words(text: str) -> list[Word]:
         for piece in raw.split("'"):  # other apostrophes separate words (aujourd'hui)
             if piece:
                 begin = start + offset
-                end = begin + len(piece)
-                found.append(Word(piece, origin[begin], origin[end - 1] + 1))
+                yield piece, origin[begin], origin[begin + len(piece) - 1] + 1
             offset += len(piece) + 1
-    return found
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` in order, elisions and possessives split off, in both languages' ways.
+
+    Offsets are those of the original ``text``.
+    """
+    return [Word(piece, start, end) for piece, start, end in _pieces(text)]
 
 
 @cache
@@ -176,23 +180,44 @@ def _code_extras(word: Word) -> Iterator[Token]:
             yield Token(piece.group(), word.start, word.end, primary=False)
 
 
+def _word_tokens(word: Word, lang: Language) -> list[Token]:
+    if word.is_code:
+        return [Token(word.text, word.start, word.end), *_code_extras(word)]
+    found: list[Token] = []
+    parts = word.parts()
+    for part in parts:
+        stem = term(part.text, lang)
+        if stem is not None:
+            found.append(Token(stem, part.start, part.end))
+    if len(parts) > 1 and found:
+        found.append(Token(word.text, word.start, word.end, primary=False))
+    return found
+
+
 def tokens(text: str, lang: Language) -> list[Token]:
     """The terms of ``text`` for the index of ``lang``, in order."""
+    return [token for word in words(text) for token in _word_tokens(word, lang)]
+
+
+def tokens_among(
+    text: str, lang: Language, wanted: set[str], starts: Iterable[str] = ()
+) -> list[Token]:
+    """The tokens of ``text`` whose term is one of ``wanted``, in order.
+
+    The same as filtering :func:`tokens`, without building the tokens of the other words
+    (highlights look for a few terms in long texts). With ``starts``, a text whose folded
+    form holds none of them is taken to hold no such token, without reading its words.
+    """
+    folded = fold_with_offsets(text)
+    if starts and not any(start in folded[0] for start in starts):
+        return []
     found: list[Token] = []
-    for word in words(text):
-        if word.is_code:
-            found.append(Token(word.text, word.start, word.end))
-            found.extend(_code_extras(word))
-            continue
-        parts = word.parts()
-        kept = 0
-        for part in parts:
-            stem = term(part.text, lang)
-            if stem is not None:
-                found.append(Token(stem, part.start, part.end))
-                kept += 1
-        if len(parts) > 1 and kept:
-            found.append(Token(word.text, word.start, word.end, primary=False))
+    for piece, start, end in _pieces(text, folded):
+        if not _DIGIT.search(piece) and piece not in wanted:
+            parts = _JOINERS.split(piece) if _JOINERS.search(piece) else (piece,)
+            if not any(term(part, lang) in wanted for part in parts):
+                continue
+        found += [t for t in _word_tokens(Word(piece, start, end), lang) if t.term in wanted]
     return found
 
 

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.analysis import Language, tokens
-from graph.normalize import fold
+from graph.analysis import Language, tokens_among
 from graph.search_index import FIELD_WEIGHTS, search_fields
 
 #: the longest snippet, in characters of the original text
@@ -80,9 +79,9 @@ def _matches(
     starts = {t.split(" ")[0][:4] for t in wanted}
     found: dict[str, tuple[float, Match]] = {}
     for name, text_lang, text in fields:
-        if text_lang != lang or not any(s in fold(text) for s in starts):
+        if text_lang != lang:
             continue
-        hits = [t for t in tokens(text, lang) if t.term in wanted]
+        hits = tokens_among(text, lang, wanted, starts)
         spans = [(t.start, t.end) for t in hits if t.primary]
         whole = [(t.start, t.end) for t in hits if not t.primary]
         spans = sorted(set(spans or whole))

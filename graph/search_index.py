@@ -364,8 +364,11 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
     for label, ids in ids_by_label.items():
         if label not in ENTITY_LABELS:
             continue
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            for row in await tx.run(_read_documents(label), ids=chunk):
+        # new documents are numbered in the order of their ids, whatever order the store
+        # returns rows in: ties rank the same on every store
+        for chunk in _chunks(sorted(set(ids))):
+            found = await tx.run(_read_documents(label), ids=chunk)
+            for row in sorted(found, key=lambda row: str(row["props"]["id"])):
                 props = row["props"]
                 new = document_keys(props)
                 indexed = props.get("searchIndexed")
