@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import re
 import statistics
 import sys
@@ -67,7 +69,9 @@ def _copies(rows: list[dict[str, Any]], first: int, last: int) -> GraphDocument:
     return doc
 
 
-async def grow(store: Store, copies: int, per_document: int, repeat: int) -> int:
+async def grow(
+    store: Store, copies: int, per_document: int, repeat: int, profile: bool = False
+) -> int:
     """Add ``copies`` copies of the plans' nodes, timing search after each load."""
     rows = await store.read(_PLAN_NODES)
     added = 0
@@ -81,7 +85,14 @@ async def grow(store: Store, copies: int, per_document: int, repeat: int) -> int
             f"in {time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        await measure(store, repeat if last == copies else 1)
+        if last == copies and profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await measure(store, repeat)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        else:
+            await measure(store, repeat if last == copies else 1)
     return added
 
 
@@ -142,6 +153,9 @@ def main() -> None:
     parser.add_argument("--per-document", type=int, default=25, help="copies per load")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
+        "--profile", action="store_true", help="profile the last measurement (cProfile)"
+    )
+    parser.add_argument(
         "--no-partnership",
         action="store_true",
         help="do not load the partnership (../shared/data/ogp), whose queries then find nothing",
@@ -171,7 +185,9 @@ def main() -> None:
                 print("at 1x:", flush=True)
                 await measure(client, args.repeat)
                 started = time.perf_counter()
-                added = await grow(client, args.copies, args.per_document, args.repeat)
+                added = await grow(
+                    client, args.copies, args.per_document, args.repeat, args.profile
+                )
                 print(f"added {added} nodes in {time.perf_counter() - started:.0f} s", flush=True)
             finally:
                 await client.close()

@@ -345,9 +345,15 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
+async def update(
+    tx: Transaction,
+    ids_by_label: dict[str, list[str]],
+    removed: Iterable[tuple[int, str | None]] = (),
+) -> int:
     """Bring the index up to date for the nodes just written; returns how many changed.
 
+    ``removed``: ``(searchDoc, searchIndexed)`` of the nodes the transaction deleted, whose
+    postings go too (else they would count as matches that no page can show).
     Runs inside the writer's transaction, so the index and the facts are stored together.
     """
     meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
@@ -360,6 +366,11 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
         }
     # doc number -> (old keys, new keys)
     changes: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+    if not fresh:
+        for doc, indexed in removed:
+            if doc is not None and doc not in changes:
+                changes[int(doc)] = (_from_vector(indexed or ""), {})
+                meta.docs = max(1, meta.docs - 1)
     marks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for label, ids in ids_by_label.items():
         if label not in ENTITY_LABELS:
