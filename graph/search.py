@@ -37,7 +37,7 @@ from graph.search_index import LABEL_BITS, WEIGHT_SCALE
 from graph.search_index import (
     lintable_statements as index_statements,
 )
-from graph.search_postings import CACHE, IndexView
+from graph.search_postings import IndexView, cache_for
 from graph.statements import Statement, statement
 from graph.store import Store
 
@@ -265,7 +265,7 @@ async def search(
     plan = plan_query(query, langs)
     if plan.empty:
         return SearchResult(0, [])
-    view = await CACHE.view(store, plan.keys())
+    view = await cache_for(store).view(store, plan.keys())
     ranked = rank(plan, _Index(view, labels))
     page = ranked.top(skip + limit)[skip:]
     if not page:

@@ -69,81 +69,88 @@ class IndexView:
         return mask
 
 
+def _token(meta: dict[str, Any] | None) -> tuple[Any, ...]:
+    """What identifies the index's state: its generation, with the counts for a store from
+    before generations (a load gives a new one)."""
+    found = meta or {}
+    return tuple(found.get(key) for key in ("generation", "version", "docs", "nextDoc"))
+
+
 @dataclass
 class PostingsCache:
-    """Decoded postings of one index generation, least recently used dropped first."""
+    """Decoded postings of one index generation of one store, least recently used dropped first.
+
+    Safe for concurrent queries of one event loop: each works on a snapshot of what was
+    cached when it started, and stores what it decoded only for the generation it read.
+    """
 
     max_postings: int = MAX_CACHED_POSTINGS
-    generation: Any = None
-    docs: int = 1
-    labels: list[str] = field(default_factory=list)
+    generation: tuple[Any, ...] | None = None
     _keys: OrderedDict[str, KeyPostings] = field(default_factory=OrderedDict)
     _size: int = 0
-    _fresh: bool = False
 
-    def clear(self) -> None:
-        self._keys.clear()
-        self._size = 0
-        self._fresh = False
+    def _adopt(self, generation: tuple[Any, ...]) -> None:
+        if generation != self.generation:
+            self._keys.clear()
+            self._size = 0
+            self.generation = generation
 
     def _remember(self, key: str, found: KeyPostings) -> None:
+        if key in self._keys:
+            self._size -= len(self._keys.pop(key))
         self._keys[key] = found
         self._size += len(found)
         while self._size > self.max_postings and len(self._keys) > 1:
             _, dropped = self._keys.popitem(last=False)
             self._size -= len(dropped)
 
-    def _take_meta(self, row: dict[str, Any] | None) -> bool:
-        """Adopt the meta node read; True when the cached postings are still those of it."""
-        found = row or {}
-        # the token, with the counts in case a store from before tokens is restored
-        generation = tuple(found.get(k) for k in ("generation", "version", "docs", "nextDoc"))
-        same = self._fresh and generation == self.generation
-        if not same:
-            self.clear()
-            self.generation = generation
-            self._fresh = True
-        self.docs = max(1, int((row or {}).get("docs") or 1))
-        self.labels = list((row or {}).get("labels") or [])
-        return same
-
     async def view(self, store: Store, keys: Iterable[str]) -> IndexView:
         """The postings of ``keys``: from this process's cache, reading only the buckets it lacks."""
         wanted = sorted(set(keys))
         every_bucket = {bucket_id(key) for key in wanted}
         for _ in range(_ATTEMPTS):
-            missing = [key for key in wanted if key not in self._keys]
+            held = self.generation
+            cached = {key: self._keys[key] for key in wanted if key in self._keys}
+            missing = [key for key in wanted if key not in cached]
             asked = {bucket_id(key) for key in missing}
             rows = await store.read(READ_BUCKETS, ids=sorted(asked | {META_ID}))
             meta = next((row for row in rows if row["id"] == META_ID), None)
-            if not self._take_meta(meta):  # the index changed: what was cached is gone
+            generation = _token(meta)
+            self._adopt(generation)
+            if generation != held:  # the index changed: what was cached is of another one
                 if asked != every_bucket:
                     continue  # read every bucket of the query again, with this generation
-                missing = wanted
-            result: dict[str, KeyPostings] = {}
-            for key in wanted:
-                if key not in missing:
-                    result[key] = self._keys[key]
-                    self._keys.move_to_end(key)
+                cached, missing = {}, wanted
             texts = {row["id"]: row["postings"] for row in rows if row["id"] != META_ID}
-            by_bucket: dict[str, list[str]] = {}
+            result = dict(cached)
             for key in missing:
-                by_bucket.setdefault(bucket_id(key), []).append(key)
-            for bucket, bucket_keys in by_bucket.items():
-                text = texts.get(bucket)
-                for key in bucket_keys:
-                    entry = bucket_entry(text, key)
-                    result[key] = (
-                        KeyPostings(
-                            np.frombuffer(entry[0], np.uint32), np.frombuffer(entry[1], np.uint16)
-                        )
-                        if entry is not None
-                        else EMPTY
+                entry = bucket_entry(texts.get(bucket_id(key)), key)
+                result[key] = (
+                    KeyPostings(
+                        np.frombuffer(entry[0], np.uint32), np.frombuffer(entry[1], np.uint16)
                     )
-                    self._remember(key, result[key])
-            return IndexView(self.docs, list(self.labels), result)
+                    if entry is not None
+                    else EMPTY
+                )
+            if self.generation == generation:
+                for key in wanted:
+                    if key in missing:
+                        self._remember(key, result[key])
+                    elif key in self._keys:
+                        self._keys.move_to_end(key)
+            found = meta or {}
+            return IndexView(
+                max(1, int(found.get("docs") or 1)), list(found.get("labels") or []), result
+            )
         raise RuntimeError("the search index kept changing while it was read")
 
 
-#: the postings this process has decoded
-CACHE = PostingsCache()
+_CACHES: dict[tuple[str, str], PostingsCache] = {}
+
+
+def cache_for(store: Store) -> PostingsCache:
+    """The postings this process has decoded from ``store`` (one cache per store and database)."""
+    where = (store.endpoint.uri, store.endpoint.database)
+    if where not in _CACHES:
+        _CACHES[where] = PostingsCache()
+    return _CACHES[where]
