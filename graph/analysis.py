@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -110,11 +110,18 @@ def _fold_char(ch: str) -> str:
     return "".join(p for p in decomposed if not unicodedata.combining(p)).casefold()
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """``text`` lower-cased without accents, and for each folded character its index in ``text``."""
+def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
+    """``text`` lower-cased without accents, and for each folded character its index in ``text``.
+
+    The characters outside ASCII are folded one by one (once per process, cached); when
+    each folds to one character, as accented letters do, the offsets are the identity.
+    """
     text = text.translate(_PUNCTUATION)
     if text.isascii():
-        return text.lower(), list(range(len(text)))
+        return text.lower(), range(len(text))
+    table = {ord(ch): _fold_char(ch) for ch in set(text) if not ch.isascii()}
+    if all(len(folded) == 1 for folded in table.values()):
+        return text.translate(table).lower(), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
@@ -124,13 +131,11 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def words(text: str) -> list[Word]:
-    """The words of ``text`` in order, elisions and possessives split off, in both languages' ways.
-
-    Offsets are those of the original ``text``.
-    """
-    folded, origin = fold_with_offsets(text)
-    found: list[Word] = []
+def _pieces(
+    text: str, folded_text: tuple[str, Sequence[int]] | None = None
+) -> Iterator[tuple[str, int, int]]:
+    """(folded word, start, end) for each word of ``text``, offsets in the original ``text``."""
+    folded, origin = folded_text or fold_with_offsets(text)
     for match in _WORD.finditer(folded):
         raw, start = match.group(), match.start()
         elided = _ELISION.match(raw)
@@ -141,10 +146,16 @@ def words(text: str) -> list[Word]:
         for piece in raw.split("'"):  # other apostrophes separate words (aujourd'hui)
             if piece:
                 begin = start + offset
-                end = begin + len(piece)
-                found.append(Word(piece, origin[begin], origin[end - 1] + 1))
+                yield piece, origin[begin], origin[begin + len(piece) - 1] + 1
             offset += len(piece) + 1
-    return found
+
+
+def words(text: str) -> list[Word]:
+    """The words of ``text`` in order, elisions and possessives split off, in both languages' ways.
+
+    Offsets are those of the original ``text``.
+    """
+    return [Word(piece, start, end) for piece, start, end in _pieces(text)]
 
 
 @cache
@@ -169,23 +180,44 @@ def _code_extras(word: Word) -> Iterator[Token]:
             yield Token(piece.group(), word.start, word.end, primary=False)
 
 
+def _word_tokens(word: Word, lang: Language) -> list[Token]:
+    if word.is_code:
+        return [Token(word.text, word.start, word.end), *_code_extras(word)]
+    found: list[Token] = []
+    parts = word.parts()
+    for part in parts:
+        stem = term(part.text, lang)
+        if stem is not None:
+            found.append(Token(stem, part.start, part.end))
+    if len(parts) > 1 and found:
+        found.append(Token(word.text, word.start, word.end, primary=False))
+    return found
+
+
 def tokens(text: str, lang: Language) -> list[Token]:
     """The terms of ``text`` for the index of ``lang``, in order."""
+    return [token for word in words(text) for token in _word_tokens(word, lang)]
+
+
+def tokens_among(
+    text: str, lang: Language, wanted: set[str], starts: Iterable[str] = ()
+) -> list[Token]:
+    """The tokens of ``text`` whose term is one of ``wanted``, in order.
+
+    The same as filtering :func:`tokens`, without building the tokens of the other words
+    (highlights look for a few terms in long texts). With ``starts``, a text whose folded
+    form holds none of them is taken to hold no such token, without reading its words.
+    """
+    folded = fold_with_offsets(text)
+    if starts and not any(start in folded[0] for start in starts):
+        return []
     found: list[Token] = []
-    for word in words(text):
-        if word.is_code:
-            found.append(Token(word.text, word.start, word.end))
-            found.extend(_code_extras(word))
-            continue
-        parts = word.parts()
-        kept = 0
-        for part in parts:
-            stem = term(part.text, lang)
-            if stem is not None:
-                found.append(Token(stem, part.start, part.end))
-                kept += 1
-        if len(parts) > 1 and kept:
-            found.append(Token(word.text, word.start, word.end, primary=False))
+    for piece, start, end in _pieces(text, folded):
+        if not _DIGIT.search(piece) and piece not in wanted:
+            parts = _JOINERS.split(piece) if _JOINERS.search(piece) else (piece,)
+            if not any(term(part, lang) in wanted for part in parts):
+                continue
+        found += [t for t in _word_tokens(Word(piece, start, end), lang) if t.term in wanted]
     return found
 
 

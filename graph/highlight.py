@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graph.analysis import Language, tokens
-from graph.normalize import fold
+from graph.analysis import Language, tokens_among
 from graph.search_index import FIELD_WEIGHTS, search_fields
 
 #: the longest snippet, in characters of the original text
@@ -60,26 +59,35 @@ def highlights(
 ) -> list[Match]:
     """The best matching fields of a node (at most :data:`MAX_MATCHES`), in the first of
     ``order`` that has any, each with a snippet."""
-    found: dict[str, tuple[float, Match]] = {}
+    fields = list(search_fields(props))
+    langs = [lang for lang in order if lang in terms]
+    langs += [lang for lang in terms if lang not in langs]
+    for lang in langs:
+        found = _matches(fields, lang, terms[lang])
+        if found:
+            return found[:MAX_MATCHES]
+    return []
+
+
+def _matches(
+    fields: list[tuple[str, Language, str]], lang: Language, wanted: set[str]
+) -> list[Match]:
+    """The fields of ``lang`` that hold words of ``wanted``, best first."""
+    if not wanted:
+        return []
     # stems keep the start of their words: a text without any such start holds none
-    starts = {lang: {t.split(" ")[0][:4] for t in wanted} for lang, wanted in terms.items()}
-    for name, lang, text in search_fields(props):
-        wanted = terms.get(lang)
-        if not wanted or not any(s in fold(text) for s in starts[lang]):
+    starts = {t.split(" ")[0][:4] for t in wanted}
+    found: dict[str, tuple[float, Match]] = {}
+    for name, text_lang, text in fields:
+        if text_lang != lang:
             continue
-        hits = [t for t in tokens(text, lang) if t.term in wanted]
+        hits = tokens_among(text, lang, wanted, starts)
         spans = [(t.start, t.end) for t in hits if t.primary]
         whole = [(t.start, t.end) for t in hits if not t.primary]
         spans = sorted(set(spans or whole))
         if not spans:
             continue
-        rank = order.index(lang) if lang in order else len(order)
         weight = FIELD_WEIGHTS.get(name, 1.0) * len({text[a:b].casefold() for a, b in spans})
-        score = -rank * 1000 + weight
-        if name not in found or score > found[name][0]:
-            found[name] = (score, Match(name, lang, _snippet(text, spans)))
-    ranked = sorted(found.values(), key=lambda item: -item[0])
-    if not ranked:
-        return []
-    first_lang = ranked[0][1].lang
-    return [m for _, m in ranked if m.lang == first_lang][:MAX_MATCHES]
+        if name not in found or weight > found[name][0]:
+            found[name] = (weight, Match(name, lang, _snippet(text, spans)))
+    return [match for _, match in sorted(found.values(), key=lambda item: -item[0])]

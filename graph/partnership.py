@@ -21,10 +21,12 @@ PLANS_WITH_ORIGIN = statement(
     "RETURN DISTINCT p.id AS plan",
 )
 
-#: remove the commitments of ``$origin`` of the plans ``$plans``; ``n``: how many
+#: remove the commitments of ``$origin`` of the plans ``$plans``; ``n``: how many, ``gone``:
+#: what the search index held of them (see graph.writer.Removal)
 DROP_COMMITMENTS = statement(
     "partnership.drop_commitments",
     "UNWIND $plans AS pid MATCH (:Plan {id: pid})-[:HAS_COMMITMENT]->(c:Commitment) "
     "WHERE c.origin = $origin WITH collect(DISTINCT c) AS found "
-    "FOREACH (c IN found | DETACH DELETE c) RETURN size(found) AS n",
+    "WITH found, [c IN found WHERE c.searchDoc IS NOT NULL | [c.searchDoc, c.searchIndexed]] "
+    "AS gone FOREACH (c IN found | DETACH DELETE c) RETURN size(found) AS n, gone",
 )

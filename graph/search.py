@@ -27,24 +27,22 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from graph.analysis import Language, exact_key, query_words, words
 from graph.highlight import Match, highlights
 from graph.model import ENTITY_LABELS
-from graph.search_index import (
-    LABEL_BITS,
-    META_ID,
-    READ_BUCKETS,
-    WEIGHT_SCALE,
-    bucket_id,
-    read_bucket,
-)
+from graph.search_index import LABEL_BITS, WEIGHT_SCALE
 from graph.search_index import (
     lintable_statements as index_statements,
 )
+from graph.search_postings import IndexView, cache_for
 from graph.statements import Statement, statement
 from graph.store import Store
 
 MAX_WORDS = 12
+LABEL_MASK = (1 << LABEL_BITS) - 1
 K1 = 1.2
 #: what a whole-query match of a code, abbreviation, id, name or title adds (times its weight)
 EXACT_BONUS = 1000.0
@@ -53,8 +51,10 @@ PHRASE_WEIGHT = 1.0
 #: how much a compound's whole form (``tbs-sct``) counts besides its parts
 COMPOUND_WEIGHT = 0.5
 
+# UNWIND, then a match on the indexed number: both stores look each document up in the
+# label's index (with ``WHERE n.searchDoc IN $docs.Label`` the embedded store scans the label)
 _BRANCHES = " UNION ALL ".join(
-    f"MATCH (n:{label}) WHERE n.searchDoc IN $docs.{label} RETURN properties(n) AS node"
+    f"UNWIND $docs.{label} AS doc MATCH (n:{label} {{searchDoc: doc}}) RETURN properties(n) AS node"
     for label in ENTITY_LABELS
 )
 FETCH_HITS = statement("search.entities", _BRANCHES)
@@ -129,97 +129,113 @@ class SearchResult:
     hits: list[Hit]
 
 
+Scored = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+_NONE: Scored = (np.zeros(0, np.int64), np.zeros(0, np.float64))
+
+
 class _Index:
     """The postings of a query's keys (weights per document), restricted to the asked labels."""
 
-    def __init__(self, rows: Iterable[dict[str, Any]], keys: set[str], labels: Sequence[str]):
-        self.docs = 1
-        codes: set[int] = set()
-        every_label = False
-        texts: dict[str, str | None] = {}
-        for row in rows:
-            if row["id"] == META_ID:
-                self.docs = max(1, row.get("docs") or 1)
-                stored = list(row.get("labels") or [])
-                codes = {stored.index(label) for label in labels if label in stored}
-                every_label = all(label in labels for label in stored)
-            else:
-                texts[row["id"]] = row["postings"]
-        self.weights: dict[str, dict[int, int]] = {}
-        mask = (1 << LABEL_BITS) - 1
-        by_bucket: dict[str, list[str]] = {}
-        for key in keys:
-            by_bucket.setdefault(bucket_id(key), []).append(key)
-        for bucket, wanted in by_bucket.items():
-            for key, found in read_bucket(texts.get(bucket), wanted).items():
-                if every_label:
-                    self.weights[key] = dict(zip(found.docs, found.weights, strict=True))
-                else:
-                    self.weights[key] = {
-                        doc: weight
-                        for doc, weight in zip(found.docs, found.weights, strict=True)
-                        if doc & mask in codes
-                    }
+    def __init__(self, view: IndexView, labels: Sequence[str]):
+        self.docs = view.docs
+        mask = view.label_mask(labels)
+        self.postings: dict[str, Scored] = {}
+        for key, found in view.postings.items():
+            docs, weights = found.docs, found.weights
+            if mask is not None and len(docs):
+                kept = mask[docs & LABEL_MASK]
+                docs, weights = docs[kept], weights[kept]
+            self.postings[key] = (docs.astype(np.int64), weights / WEIGHT_SCALE)
 
-    def holders(self, per_lang: dict[Language, str]) -> set[int]:
-        """The documents that hold a word in any of its languages."""
-        found: set[int] = set()
+    def best(self, per_lang: dict[Language, str]) -> Scored:
+        """BM25 of a word for each document that holds it (ascending), in its best language."""
+        parts: list[Scored] = []
         for key in per_lang.values():
-            found.update(self.weights.get(key, ()))
-        return found
-
-    def best(self, per_lang: dict[Language, str], docs: Iterable[int]) -> dict[int, float]:
-        """BM25 of a word for each of ``docs`` that holds it, in its best language."""
-        parts = []
-        for key in per_lang.values():
-            postings = self.weights.get(key)
-            if postings:
-                df = len(postings)
+            docs, w = self.postings.get(key, _NONE)
+            if len(docs):
+                df = len(docs)
                 idf = math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
-                parts.append((postings, idf))
-        result: dict[int, float] = {}
-        for doc in docs:
-            top = 0.0
-            for postings, idf in parts:
-                stored = postings.get(doc)
-                if stored is not None:
-                    w = stored / WEIGHT_SCALE
-                    top = max(top, idf * w * (K1 + 1) / (w + K1))
-            if top:
-                result[doc] = top
-        return result
+                parts.append((docs, idf * w * (K1 + 1) / (w + K1)))
+        if not parts:
+            return _NONE
+        if len(parts) == 1:
+            return parts[0]
+        docs = np.concatenate([d for d, _ in parts])
+        scores = np.concatenate([sc for _, sc in parts])
+        order = np.argsort(docs, kind="stable")
+        docs, scores = docs[order], scores[order]
+        unique, starts = np.unique(docs, return_index=True)
+        return unique, np.maximum.reduceat(scores, starts)
+
+    def exact(self, keys: Iterable[str]) -> Scored:
+        """The documents of whole-query keys, each with its closest match's weight."""
+        parts = [self.postings.get(key, _NONE) for key in keys]
+        docs = np.concatenate([d for d, _ in parts] + [_NONE[0]])
+        if not len(docs):
+            return _NONE
+        weights = np.concatenate([w for _, w in parts])
+        order = np.argsort(docs, kind="stable")
+        docs, weights = docs[order], weights[order]
+        unique, starts = np.unique(docs, return_index=True)
+        return unique, np.maximum.reduceat(weights, starts)
 
 
-def rank(plan: QueryPlan, index: _Index) -> list[tuple[int, float]]:
-    """Every matching document with its score, best first (ties: the earlier indexed)."""
-    holders = [index.holders(per_lang) for per_lang in plan.required]
-    matching: set[int] = set()
-    if holders:
-        ordered = sorted(holders, key=len)
-        matching = set(ordered[0]).intersection(*ordered[1:])
-        if not matching and len(holders) > 1:
-            coverage: dict[int, int] = {}
-            for held in holders:
-                for doc in held:
-                    coverage[doc] = coverage.get(doc, 0) + 1
-            most = max(coverage.values(), default=0)
-            if 2 * most >= len(holders):
-                matching = {doc for doc, count in coverage.items() if count == most}
-    exact: dict[int, float] = {}
-    for key in plan.exact.values():
-        for doc, weight in index.weights.get(key, {}).items():
-            exact[doc] = max(exact.get(doc, 0.0), weight / WEIGHT_SCALE)
-    matching |= exact.keys()
-    scores = dict.fromkeys(matching, 0.0)
-    for per_lang in plan.required:
-        for doc, score in index.best(per_lang, matching).items():
-            scores[doc] += score
+def _add(docs: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], extra: Scored) -> None:
+    """Add ``extra``'s scores to those of ``docs`` (ascending) that it holds."""
+    found, values = extra
+    if not len(found) or not len(docs):
+        return
+    at = np.searchsorted(docs, found)
+    inside = at < len(docs)
+    at, values, found = at[inside], values[inside], found[inside]
+    held = docs[at] == found
+    np.add.at(scores, at[held], values[held])
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every matching document (ascending) with its score."""
+
+    docs: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def top(self, count: int) -> list[tuple[int, float]]:
+        """The ``count`` best, best first (ties: the earlier indexed), without sorting the rest."""
+        docs, scores = self.docs, self.scores
+        if count <= 0 or not len(docs):
+            return []
+        if count < len(docs):
+            threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+            kept = scores >= threshold
+            docs, scores = docs[kept], scores[kept]
+        order = np.lexsort((docs, -scores))[:count]
+        return [(int(docs[i]), float(scores[i])) for i in order]
+
+
+def rank(plan: QueryPlan, index: _Index) -> Ranking:
+    """Every matching document with its score."""
+    words = [index.best(per_lang) for per_lang in plan.required]
+    held_docs = np.concatenate([d for d, _ in words] + [_NONE[0]])
+    held_scores = np.concatenate([sc for _, sc in words] + [_NONE[1]])
+    unique, inverse, counts = np.unique(held_docs, return_inverse=True, return_counts=True)
+    sums = np.bincount(inverse, weights=held_scores, minlength=len(unique)).astype(np.float64)
+    matching = unique[counts == len(words)] if words else unique
+    if words and not len(matching) and len(words) > 1 and len(counts):
+        most = int(counts.max())
+        if 2 * most >= len(words):
+            matching = unique[counts == most]
+    exact_docs, closeness = index.exact(plan.exact.values())
+    docs = np.union1d(matching, exact_docs)
+    scores = np.zeros(len(docs), np.float64)
+    _add(docs, scores, (unique, sums))
     for per_lang, share in plan.optional:
-        for doc, score in index.best(per_lang, matching & index.holders(per_lang)).items():
-            scores[doc] += share * score
-    for doc, closeness in exact.items():
-        scores[doc] += EXACT_BONUS * closeness
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        found, values = index.best(per_lang)
+        _add(docs, scores, (found, share * values))
+    _add(docs, scores, (exact_docs, EXACT_BONUS * closeness))
+    return Ranking(docs, scores)
 
 
 def _page_params(docs: Sequence[int], meta_labels: Sequence[str]) -> dict[str, list[int]]:
@@ -249,16 +265,14 @@ async def search(
     plan = plan_query(query, langs)
     if plan.empty:
         return SearchResult(0, [])
-    keys = plan.keys()
-    rows = await store.read(READ_BUCKETS, ids=sorted({bucket_id(k) for k in keys} | {META_ID}))
-    meta_labels = next((list(r.get("labels") or []) for r in rows if r["id"] == META_ID), [])
-    ranked = rank(plan, _Index(rows, keys, labels))
-    page = ranked[skip : skip + limit]
+    view = await cache_for(store).view(store, plan.keys())
+    ranked = rank(plan, _Index(view, labels))
+    page = ranked.top(skip + limit)[skip:]
     if not page:
         return SearchResult(len(ranked), [])
-    found = await store.read(FETCH_HITS, docs=_page_params([d for d, _ in page], meta_labels))
+    found = await store.read(FETCH_HITS, docs=_page_params([d for d, _ in page], view.labels))
     nodes = {row["node"].get("searchDoc"): row["node"] for row in found}
-    best = ranked[0][1] or 1.0
+    best = float(ranked.scores.max()) or 1.0
     hits = [
         Hit(round(score / best, 4), nodes[doc], highlights(nodes[doc], plan.terms, show))
         for doc, score in page

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import uuid
 import zlib
 from array import array
 from collections import defaultdict
@@ -187,18 +188,29 @@ class Postings:
         return cls(array("I", ordered), array("H", (entries[d] for d in ordered)))
 
 
+def bucket_entry(text: str | None, key: str) -> tuple[bytes, bytes] | None:
+    """The packed document numbers and weights of ``key`` in a bucket's stored text."""
+    if not text:
+        return None
+    start = text.find(f"\n{key}\t")
+    if start < 0:
+        return None
+    start += len(key) + 2
+    end = text.find("\n", start)
+    docs_text, _, weights_text = text[start : end if end >= 0 else None].partition(",")
+    return base64.b64decode(docs_text), base64.b64decode(weights_text)
+
+
 def read_bucket(text: str | None, wanted: Iterable[str]) -> dict[str, Postings]:
     """The postings of the ``wanted`` keys found in a bucket's stored text."""
     found: dict[str, Postings] = {}
-    if not text:
-        return found
     for key in wanted:
-        start = text.find(f"\n{key}\t")
-        if start < 0:
-            continue
-        start += len(key) + 2
-        end = text.find("\n", start)
-        found[key] = Postings.decode(text[start : end if end >= 0 else None])
+        entry = bucket_entry(text, key)
+        if entry is not None:
+            docs, weights = array("I"), array("H")
+            docs.frombytes(entry[0])
+            weights.frombytes(entry[1])
+            found[key] = Postings(docs, weights)
     return found
 
 
@@ -221,7 +233,7 @@ READ_BUCKETS = statement(
     "search.read_index",
     "MATCH (b:SearchIndex) WHERE b.id IN $ids "
     "RETURN b.id AS id, b.postings AS postings, b.docs AS docs, b.nextDoc AS nextDoc, "
-    "b.labels AS labels, b.version AS version",
+    "b.labels AS labels, b.version AS version, b.generation AS generation",
 )
 _CREATE_BUCKETS = statement(
     "search.create_buckets",
@@ -236,7 +248,7 @@ _UPDATE_BUCKETS = statement(
 _SET_META = statement(
     "search.set_meta",
     "MERGE (m:SearchIndex {id: $id}) SET m.docs = $docs, m.nextDoc = $nextDoc, "
-    "m.labels = $labels, m.version = $version RETURN m.id AS id",
+    "m.labels = $labels, m.version = $version, m.generation = $generation RETURN m.id AS id",
 )
 
 
@@ -290,7 +302,14 @@ def lintable_statements() -> Iterator[Statement]:
     yield Statement(
         _SET_META.name,
         _SET_META.cypher,
-        {"id": "SearchIndex:lint", "docs": 0, "nextDoc": 0, "labels": [], "version": "0"},
+        {
+            "id": "SearchIndex:lint",
+            "docs": 0,
+            "nextDoc": 0,
+            "labels": [],
+            "version": "0",
+            "generation": "0",
+        },
     )
     for label in ENTITY_LABELS:
         yield _read_documents(label)
@@ -326,9 +345,15 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
+async def update(
+    tx: Transaction,
+    ids_by_label: dict[str, list[str]],
+    removed: Iterable[tuple[int, str | None]] = (),
+) -> int:
     """Bring the index up to date for the nodes just written; returns how many changed.
 
+    ``removed``: ``(searchDoc, searchIndexed)`` of the nodes the transaction deleted, whose
+    postings go too (else they would count as matches that no page can show).
     Runs inside the writer's transaction, so the index and the facts are stored together.
     """
     meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
@@ -341,12 +366,20 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
         }
     # doc number -> (old keys, new keys)
     changes: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+    if not fresh:
+        for doc, indexed in removed:
+            if doc is not None and doc not in changes:
+                changes[int(doc)] = (_from_vector(indexed or ""), {})
+                meta.docs = max(1, meta.docs - 1)
     marks: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for label, ids in ids_by_label.items():
         if label not in ENTITY_LABELS:
             continue
-        for chunk in _chunks(list(dict.fromkeys(ids))):
-            for row in await tx.run(_read_documents(label), ids=chunk):
+        # new documents are numbered in the order of their ids, whatever order the store
+        # returns rows in: ties rank the same on every store
+        for chunk in _chunks(sorted(set(ids))):
+            found = await tx.run(_read_documents(label), ids=chunk)
+            for row in sorted(found, key=lambda row: str(row["props"]["id"])):
                 props = row["props"]
                 new = document_keys(props)
                 indexed = props.get("searchIndexed")
@@ -406,5 +439,7 @@ async def update(tx: Transaction, ids_by_label: dict[str, list[str]]) -> int:
         nextDoc=meta.next_doc,
         labels=meta.labels,
         version=VERSION,
+        # a new token at every change: processes that cached postings see them stale
+        generation=uuid.uuid4().hex,
     )
     return len(changes)

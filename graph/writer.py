@@ -75,7 +75,9 @@ class WriteReport:
 class Removal:
     """Nodes a document replaces, deleted in its transaction before it is written.
 
-    ``statement`` takes the parameters ``params`` and returns ``n``, how many it removed.
+    ``statement`` takes the parameters ``params`` and returns ``n``, how many it removed,
+    and may return ``gone``: ``[searchDoc, searchIndexed]`` of each, which the search index
+    then forgets.
     """
 
     what: str
@@ -288,8 +290,11 @@ async def write_document(
             progress(done, total)
 
     async def work(tx: Transaction) -> WriteReport:
+        gone: list[tuple[int, str | None]] = []  # search documents of removed nodes
         for removal in removals:
-            removed = (await tx.run(removal.statement, **removal.params))[0]["n"]
+            result = (await tx.run(removal.statement, **removal.params))[0]
+            removed = result["n"]
+            gone += [(pair[0], pair[1]) for pair in result.get("gone") or ()]
             if removed:
                 report.removed[removal.what] = report.removed.get(removal.what, 0) + removed
         for label, records in nodes.items():
@@ -330,7 +335,9 @@ async def write_document(
                 advance(len(batch))
         if not dry_run:
             # the search index's upkeep, in the same transaction as the facts
-            await search_index.update(tx, {lb: [n.id for n in recs] for lb, recs in nodes.items()})
+            await search_index.update(
+                tx, {lb: [n.id for n in recs] for lb, recs in nodes.items()}, gone
+            )
             await tx.run(
                 _MARK_DATASET,
                 id=dataset_id(doc.name),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.writer import WriteReport
 from tests.conftest import GraphQLClient
 
 #: these tests start the embedded store or a server of their own
@@ -28,7 +29,8 @@ def test_small_words_no_longer_match_nearly_everything(gql: GraphQLClient) -> No
     result = _search(gql, "accès à l'information")
     assert 0 < result["totalCount"] < everything["milestonesAggregate"]["count"] // 3
     assert _ids(result)[0] == "Commitment:CAN-2018-2020:C07"
-    assert _search(gql, "the")["totalCount"] == 0  # not "Nor-the-rn"
+    # not "Nor-the-rn"; OGP's data names one Serbian institution "the": a whole-name match
+    assert set(_ids(_search(gql, "the"))) <= {"Department:SRB:the"}
     assert _search(gql, "l'")["totalCount"] == 0
 
 
@@ -72,14 +74,15 @@ def test_types_and_pages_are_consistent(gql: GraphQLClient) -> None:
     plans = _search(gql, "open government", types=["PLAN"])
     assert plans["totalCount"] >= 4
     assert {e["node"]["entity"]["__typename"] for e in plans["edges"]} == {"Plan"}
+    # a word with a few hundred matches, with or without the partnership loaded
     seen, after = [], None
     while True:
-        page = _search(gql, "government", first=7, after=after)
+        page = _search(gql, "gouvernement", lang="FR", first=7, after=after)
         seen += _ids(page)
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    whole = _search(gql, "government", first=500)
+    whole = _search(gql, "gouvernement", lang="FR", first=500)
     assert seen == _ids(whole) and len(seen) == len(set(seen)) == whole["totalCount"] > 7
 
 
@@ -91,3 +94,15 @@ def test_names_rank_first_and_empty_queries_are_refused(gql: GraphQLClient) -> N
     )
     assert hits[0]["node"]["score"] == 1.0
     assert "at least one word" in gql.error('{ search(query: "  ") { totalCount } }')
+
+
+def test_counts_are_entities_that_exist_after_the_explorer_is_replaced(
+    gql: GraphQLClient, partnership_loaded: list[WriteReport]
+) -> None:
+    # loading OGP's current data removes the 2016 Explorer's commitments of the plans it
+    # describes: they leave the search index in the same transaction
+    removed = sum(sum(report.removed.values()) for report in partnership_loaded)
+    assert removed > 0
+    for query in ("Albania", "open contracting", "access to information"):
+        result = _search(gql, query, first=500)
+        assert result["totalCount"] == len(result["edges"]) > 0, query

@@ -1,4 +1,5 @@
-"""Search quality measured on a judged set (tests/search_judgements.yaml): MRR and recall@5."""
+"""Search quality measured on a judged set (tests/search_judgements.yaml): MRR and recall@5,
+on the test store with the whole partnership loaded."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from graph.writer import WriteReport
 from tests.conftest import GraphQLClient
 
 #: these tests start the embedded store or a server of their own
@@ -16,6 +18,8 @@ pytestmark = pytest.mark.store
 JUDGEMENTS = Path(__file__).with_name("search_judgements.yaml")
 MIN_MRR = 0.9
 MIN_RECALL_AT_5 = 0.95
+#: queries about the whole partnership (members, institutions, policy areas, OGP ids...)
+MIN_PARTNERSHIP_QUERIES = 15
 
 _QUERY = """query ($q: String!, $lang: Lang, $types: [EntityType!]) {
   search(query: $q, lang: $lang, types: $types, first: 10) { edges { node { entity { id } } } } }"""
@@ -29,9 +33,14 @@ def test_the_judged_set_is_large_and_bilingual() -> None:
     cases = _judgements()
     assert len(cases) >= 40
     assert all(case["first"] for case in cases)
+    assert sum(case.get("set") == "partnership" for case in cases) >= MIN_PARTNERSHIP_QUERIES
+    languages = {case.get("lang") for case in cases}
+    assert {None, "FR"} <= languages
 
 
-def test_search_ranks_the_judged_entities_first(gql: GraphQLClient) -> None:
+def test_search_ranks_the_judged_entities_first(
+    gql: GraphQLClient, partnership_loaded: list[WriteReport]
+) -> None:
     reciprocal, recall, misses = [], [], []
     for case in _judgements():
         variables = {"q": case["query"], "lang": case.get("lang"), "types": case.get("types")}
