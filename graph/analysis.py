@@ -64,6 +64,8 @@ _JOINERS = re.compile(r"[-._/]")
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)'")
 _POSSESSIVE = re.compile(r"'s$")
 _DIGIT = re.compile(r"[0-9]")
+#: a word that is neither a code nor a compound
+_PLAIN = re.compile(r"[^0-9\-._/]+")
 
 
 @dataclass(frozen=True)
@@ -115,13 +117,13 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     text = text.translate(_PUNCTUATION)
     if text.isascii():
         return text.lower(), list(range(len(text)))
-    out: list[str] = []
+    pieces = list(map(_fold_char, text))
+    if set(map(len, pieces)) == {1}:  # the common case: one character for one
+        return "".join(pieces), list(range(len(text)))
     origin: list[int] = []
-    for index, ch in enumerate(text):
-        folded = _fold_char(ch)
-        out.append(folded)
+    for index, folded in enumerate(pieces):
         origin.extend([index] * len(folded))
-    return "".join(out), origin
+    return "".join(pieces), origin
 
 
 def words(text: str) -> list[Word]:
@@ -133,6 +135,9 @@ def words(text: str) -> list[Word]:
     found: list[Word] = []
     for match in _WORD.finditer(folded):
         raw, start = match.group(), match.start()
+        if "'" not in raw:  # the common case: no elision, possessive or inner apostrophe
+            found.append(Word(raw, origin[start], origin[start + len(raw) - 1] + 1))
+            continue
         elided = _ELISION.match(raw)
         if elided:
             raw, start = raw[elided.end() :], start + elided.end()
@@ -173,6 +178,11 @@ def tokens(text: str, lang: Language) -> list[Token]:
     """The terms of ``text`` for the index of ``lang``, in order."""
     found: list[Token] = []
     for word in words(text):
+        if _PLAIN.fullmatch(word.text):  # the common case: no digit, not a compound
+            stem = term(word.text, lang)
+            if stem is not None:
+                found.append(Token(stem, word.start, word.end))
+            continue
         if word.is_code:
             found.append(Token(word.text, word.start, word.end))
             found.extend(_code_extras(word))
