@@ -251,11 +251,12 @@ def main() -> None:
     total = sum(r["requests"] for r in rows)
     errors = sum(r["errors"] for r in rows)
     rss = [r["rss_mib"] for r in rows]
+    served = [r for r in rows if r["requests"]]  # a window with no answer has no percentiles
     print(
         f"total: {total} requests, {errors} errors, {sum(r['refused'] for r in rows)} refused "
         f"by the budget, {sum(r['busy'] for r in rows)} busy; p50 of windows "
-        f"{statistics.median(r['p50_ms'] for r in rows):.1f} ms, worst p99 "
-        f"{max(r['p99_ms'] for r in rows):.1f} ms; RSS first {rss[0]:.0f} MiB, last "
+        f"{statistics.median(r['p50_ms'] for r in served):.1f} ms, worst p99 "
+        f"{max(r['p99_ms'] for r in served):.1f} ms; RSS first {rss[0]:.0f} MiB, last "
         f"{rss[-1]:.0f} MiB, max {max(rss):.0f} MiB"
     )
     plot(rows, args.out / "soak.png")

@@ -12,7 +12,11 @@ class StoreUnavailable(StoreError):
 
 
 class StatementTimeout(StoreError):
-    """A statement ran longer than the configured statement timeout."""
+    """A statement ran longer than the configured statement timeout (``seconds``)."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
 
 
 class StoreRejected(StoreError):

@@ -168,7 +168,8 @@ class Store:
             return await asyncio.wait_for(awaitable, timeout=self.timeout)
         except TimeoutError as exc:
             raise StatementTimeout(
-                f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped"
+                f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped",
+                self.timeout,
             ) from exc
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
             raise StoreUnavailable(
@@ -183,7 +184,8 @@ class Store:
         except neo4j_errors.ClientError as exc:
             if "TimedOut" in (exc.code or "") or "Timeout" in (exc.code or ""):
                 raise StatementTimeout(
-                    f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped"
+                    f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped",
+                    self.timeout,
                 ) from exc
             raise StoreRejected(f"the store refused {what!r}: {exc.message}") from exc
         except neo4j_errors.Neo4jError as exc:

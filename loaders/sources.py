@@ -12,6 +12,7 @@ folder as a whole.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -290,21 +291,51 @@ def known_formats() -> str:
 # --- reading ---------------------------------------------------------------------------
 
 
+#: told ``(url, bytes so far, total or None)`` as a download goes (the command line's bar)
+DownloadProgress = Callable[[str, int, int | None], None]
+download_progress: ContextVar[DownloadProgress | None] = ContextVar(
+    "download_progress", default=None
+)
+
+
+def _too_large(location: str) -> SourceError:
+    return SourceError.single(location, "", f"is larger than {MAX_BYTES} bytes")
+
+
+def download(url: str, timeout: float = 30.0) -> bytes:
+    """The bytes at an ``http(s)`` URL, streamed: refused as soon as they pass
+    :data:`MAX_BYTES` (never cut short), progress told to :data:`download_progress`."""
+    report = download_progress.get()
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+            response.raise_for_status()
+            total = int(response.headers.get("content-length") or 0) or None
+            if total is not None and total > MAX_BYTES:
+                raise _too_large(url)
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received > MAX_BYTES:
+                    raise _too_large(url)
+                chunks.append(chunk)
+                if report is not None:
+                    report(url, received, total)
+    except httpx.HTTPError as exc:
+        raise SourceError.single(url, "", f"cannot download it: {exc}") from exc
+    return b"".join(chunks)
+
+
 def fetch(location: str, timeout: float = 30.0) -> Source:
     """The bytes at a path or an ``http(s)`` URL."""
     if location.startswith(("http://", "https://")):
-        try:
-            response = httpx.get(location, timeout=timeout, follow_redirects=True)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise SourceError.single(location, "", f"cannot download it: {exc}") from exc
-        return Source(location, response.content[:MAX_BYTES])
+        return Source(location, download(location, timeout))
     path = Path(location)
     try:
         if path.is_dir():
             raise SourceError.single(location, "", "is a folder, not a file")
         if path.stat().st_size > MAX_BYTES:
-            raise SourceError.single(location, "", f"is larger than {MAX_BYTES} bytes")
+            raise _too_large(location)
         return Source(path.name, path.read_bytes())
     except FileNotFoundError as exc:
         raise SourceError.single(location, "", "no such file") from exc

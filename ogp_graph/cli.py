@@ -21,7 +21,14 @@ from typing import Any
 from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+)
 
 from graph.constraints import ensure_schema
 from graph.dump import check_dump
@@ -32,7 +39,9 @@ from graph.errors import StoreError
 from graph.locks import load_lock
 from graph.settings import DEFAULT_DATA_DIR, StoreSettings
 from graph.store import BoltEndpoint, Store
+from loaders.catalogue import SOURCES_DIR_VARIABLE, catalogue, local_copy, sources_dir
 from loaders.errors import SourceError
+from loaders.sources import download_progress
 from ogp_graph.logs import log_config
 
 log = logging.getLogger("ogp_graph")
@@ -124,7 +133,12 @@ def _parser() -> argparse.ArgumentParser:
     _data_dir(serve)
 
     load = command("load", "import files into the store")
-    load.add_argument("sources", nargs="+", metavar="PATH_OR_URL", help="files or http(s) URLs")
+    load.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="files, folders, http(s) URLs or names listed by `ogp-graph sources`",
+    )
     load.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     _data_dir(load)
 
@@ -139,6 +153,11 @@ def _parser() -> argparse.ArgumentParser:
     _data_dir(restore)
 
     command("schema", "print the GraphQL schema (SDL)")
+    command(
+        "sources",
+        "list the real public sources `load NAME` fetches, with their addresses "
+        f"(or their local copies under ${SOURCES_DIR_VARIABLE})",
+    )
     return parser
 
 
@@ -333,12 +352,38 @@ def _short(version: str) -> str:
     return _DIGEST.sub(lambda found: found.group(0)[:12], version)
 
 
+@contextmanager
+def _download_bar() -> Iterator[None]:
+    """A progress bar per download while sources are read (on a terminal)."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(url: str, received: int, total: int | None) -> None:
+            if url not in tasks:
+                tasks[url] = bar.add_task(f"downloading {url}", total=total)
+            bar.update(tasks[url], completed=received)
+
+        token = download_progress.set(report)
+        try:
+            yield
+        finally:
+            download_progress.reset(token)
+
+
 def load(args: argparse.Namespace) -> None:
     """Import files; all are checked before anything is written."""
     from ogp_graph.loading import load_locations, read_locations
 
     settings = _settings(args.data_dir)
-    sources = read_locations(args.sources)  # unreadable files fail before a store starts
+    with _download_bar():
+        sources = read_locations(args.sources)  # unreadable files fail before a store starts
 
     async def run(endpoint: BoltEndpoint) -> None:
         store = _connect(endpoint, settings)
@@ -434,6 +479,26 @@ def print_schema(args: argparse.Namespace) -> None:
     print(build_schema().as_str())
 
 
+def list_sources(args: argparse.Namespace) -> None:
+    """One block per catalogued source: its name, what it is, where ``load NAME`` reads it."""
+    folder = sources_dir()
+    for entry in catalogue():
+        copy = local_copy(entry, folder)
+        if copy is not None:
+            where = f"local copy: {copy}"
+        elif entry.url is not None:
+            where = entry.url
+        else:
+            where = "no stable public address"
+        print(f"{entry.name}\n  {entry.title}\n  {where}")
+        for extra in (entry.note, entry.licence and f"licence: {entry.licence}"):
+            if extra:
+                print(f"  {extra}")
+    if folder is None:
+        print(f"\n${SOURCES_DIR_VARIABLE} is not set: names load from their public addresses.")
+    print("Load one or more with: ogp-graph load NAME...")
+
+
 def _level(args: argparse.Namespace) -> int:
     return logging.DEBUG if args.verbose else logging.INFO
 
@@ -448,6 +513,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dump": dump_command,
         "restore": restore_command,
         "schema": print_schema,
+        "sources": list_sources,
     }
     try:
         commands[args.command](args)

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from graph.errors import StoreError
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
 from schema import operations, request_id
@@ -40,6 +41,8 @@ class OgpSchema(strawberry.Schema):
         for error in errors:
             if is_unexpected(error):
                 log.error("unexpected error: %s", error.message, exc_info=error.original_error)
+            elif isinstance(error.original_error, StoreError):
+                log.warning("store: %s", error.original_error)
             else:
                 log.info("request refused: %s", error.message)
 
@@ -57,10 +60,6 @@ def build_schema(
     if documents is not None:
         extensions = [lambda: PreparedDocuments(documents), *extensions]
     return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions)
-
-
-async def _graphiql(request: Request) -> Response:
-    return graphiql_page(request)
 
 
 def context_factory(settings: ApiSettings) -> ContextFactory:
@@ -105,7 +104,7 @@ def create_app(
         api_settings,
         documents,
         context_factory(api_settings),
-        page=_graphiql if api_settings.graphiql else None,
+        page=graphiql_page if api_settings.graphiql else None,
     )
     # operations (schema/operations.py): request ids, load shedding, metrics, health checks
     request_id.install()

@@ -58,6 +58,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.operations import record_operation
 from schema.settings import ApiSettings
+from schema.transport.inputs import lone_surrogate
 
 #: the ``extensions.code`` of each refusal
 COST_LIMIT = "COST_LIMIT"
@@ -76,6 +77,12 @@ def _input_refused(message: str, **details: Any) -> RequestRefused:
 
 
 # --- bounded input -----------------------------------------------------------------------
+
+
+def _check_unicode(text: str, where: str) -> None:
+    found = lone_surrogate(text)
+    if found is not None:
+        raise _input_refused(f"{where} is not valid Unicode: {found}")
 
 
 def check_variables(variables: Mapping[str, Any] | None, settings: ApiSettings) -> int:
@@ -102,7 +109,9 @@ def check_variables(variables: Mapping[str, Any] | None, settings: ApiSettings) 
             )
         if isinstance(value, dict):
             tokens += 2 + 2 * len(value)
-            stack.extend((f"{where}.{key}", item, depth + 1) for key, item in value.items())
+            for key, item in value.items():
+                _check_unicode(key, f"a field name in {where}")
+                stack.append((f"{where}.{key}", item, depth + 1))
         elif isinstance(value, list):
             if len(value) > settings.max_list_length:
                 raise _input_refused(
@@ -119,6 +128,8 @@ def check_variables(variables: Mapping[str, Any] | None, settings: ApiSettings) 
                     f"{settings.max_string_length:,}",
                     limit=settings.max_string_length,
                 )
+            if isinstance(value, str):
+                _check_unicode(value, where)
             tokens += 1
         if tokens > settings.max_tokens:
             raise _input_refused(

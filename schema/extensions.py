@@ -14,7 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
-from graph.errors import StoreError
+from graph.errors import StatementTimeout, StoreError, StoreUnavailable
 from graph.query_builder import QueryError
 from graph.store import statement_log
 from schema.cost import RequestLimits
@@ -57,6 +57,40 @@ def is_unexpected(error: GraphQLError) -> bool:
     return not isinstance(original, _USER_FACING)
 
 
+def public_message(error: GraphQLError) -> str:
+    """What a client is told of an error that is not its own doing: never a statement's
+    name, a store's record or a Java exception (those are logged). A store that cannot be
+    reached keeps its own message: where it is and why it does not answer."""
+    original = error.original_error
+    if isinstance(original, StatementTimeout):
+        return (
+            f"The request ran longer than {original.seconds:g} s and was stopped; ask for less "
+            "(smaller pages, fewer nested lists or filters)."
+        )
+    return MASKED_MESSAGE
+
+
+def _needs_public_message(error: GraphQLError) -> bool:
+    original = error.original_error
+    if isinstance(original, StoreUnavailable):
+        return False
+    return is_unexpected(error) or isinstance(original, StoreError)
+
+
+class PublicErrors(MaskErrors):
+    """Masks unexpected failures and tells store failures in the client's terms."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            message=public_message(error),
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+        )
+
+
 def extensions_for(settings: ApiSettings) -> list[Any]:
     """The extensions of the schema, with the configured limits."""
     return [
@@ -65,5 +99,5 @@ def extensions_for(settings: ApiSettings) -> list[Any]:
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: QueryDepthLimiter(max_depth=settings.max_depth),
         CypherStatements,
-        lambda: MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE),
+        lambda: PublicErrors(should_mask_error=_needs_public_message),
     ]

@@ -83,7 +83,7 @@ def _page(name: str, title: str, assets: tuple[str, ...], data: object) -> HTMLR
     return HTMLResponse(html.replace("__OGP_DATA__", _json_for_script(data)))
 
 
-def graphiql_page(request: Request) -> HTMLResponse:
+async def graphiql_page(request: Request) -> HTMLResponse:
     """GraphiQL, with one tab per example query."""
     return _page("graphiql.html", "GraphiQL", GRAPHIQL_ASSETS, {"examples": example_queries()})
 

@@ -68,15 +68,27 @@ _exit_status = 0
 
 #: fixtures that start the embedded store or a real server: a test using one is marked ``store``
 STORE_FIXTURES = frozenset(
-    {"session_store", "store_endpoint", "data_dir", "tracker_csv", "server", "gql", "fresh_serve"}
+    {
+        "session_store",
+        "store_endpoint",
+        "data_dir",
+        "tracker_csv",
+        "server",
+        "gql",
+        "fresh_serve",
+        "partnership_loaded",
+    }
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark ``store`` every test that needs the store through its fixtures."""
+    """Mark ``store`` every test that needs the store through its fixtures, and run the
+    tests that load the partnership sources into the session store last: the others count
+    on the Canada data alone."""
     for item in items:
         if STORE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.store)
+    items.sort(key=lambda item: "partnership_loaded" in getattr(item, "fixturenames", ()))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

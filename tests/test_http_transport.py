@@ -177,7 +177,7 @@ MALFORMED: list[tuple[str, dict[str, Any], int, str]] = [
             }
         },
         400,
-        "at most 1000 are accepted",
+        "a string may be at most 1,000",
     ),
     ("where variable 900 levels deep", json_body(where_variable(900)), 400, "too deeply"),
     ("where variable 100 levels deep", json_body(where_variable(100)), 400, "levels deep"),
@@ -569,7 +569,7 @@ def test_a_fault_of_the_service_is_a_json_500(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("internal detail")
 
-    monkeypatch.setattr(endpoint, "check_variables", broken)
+    monkeypatch.setattr(endpoint, "document_text", broken)
     with caplog.at_level(logging.ERROR):
         response = send(json={"query": "{ __typename }"})
     assert response.status_code == 500

