@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,17 +39,57 @@ OTHERS = [
 ]
 
 
+#: statement name -> [count, seconds], filled when --statements is given
+_STATEMENT_TIMES: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+
+def _time_statements() -> None:
+    """Count and time every statement the store runs, by name."""
+    original = Store._run
+
+    async def timed(self: Store, tx: Any, stmt: Any, params: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return await original(self, tx, stmt, params)
+        finally:
+            entry = _STATEMENT_TIMES[stmt.name]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    Store._run = timed  # type: ignore[method-assign]
+
+
+def _print_statements(top: int = 12) -> None:
+    ranked = sorted(_STATEMENT_TIMES.items(), key=lambda item: -item[1][1])
+    total = sum(seconds for _, seconds in _STATEMENT_TIMES.values())
+    print(f"    statements: {total:.1f} s in all")
+    for name, (count, seconds) in ranked[:top]:
+        print(f"    {seconds:7.2f} s {int(count):6d}x  {name}")
+    _STATEMENT_TIMES.clear()
+
+
 def _nodes(reports: list[WriteReport]) -> int:
     return sum(sum(r.created.values()) + sum(r.updated.values()) for r in reports)
 
 
-async def _timed(client: Store, label: str, locations: list[str]) -> float:
-    started = time.perf_counter()
+def _relationships(reports: list[WriteReport]) -> int:
+    return sum(r.relationships_created for r in reports)
+
+
+async def _timed(client: Store, label: str, locations: list[str], statements: bool) -> float:
+    started, cpu = time.perf_counter(), time.process_time()
     reports = await load_locations(client, locations)
-    took = time.perf_counter() - started
-    print(f"{label}: {took:.1f} s ({_nodes(reports)} nodes created or updated)")
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    nodes, rels = _nodes(reports), _relationships(reports)
+    print(
+        f"{label}: {took:.1f} s, {cpu:.1f} s of CPU (Python and the store's JVM) "
+        f"({nodes} nodes created or updated, {rels} new relationships: "
+        f"{(nodes + rels) / took:,.0f} per second, {(nodes + rels) / cpu:,.0f} per CPU second)"
+    )
     for report in reports:
         print(f"    {report.summary()}")
+    if statements:
+        _print_statements()
     return took
 
 
@@ -53,7 +97,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=12, help="size of the full export")
     parser.add_argument("--no-full", action="store_true", help="skip the full export")
+    parser.add_argument(
+        "--statements", action="store_true", help="print the slowest statements of each load"
+    )
+    parser.add_argument(
+        "--profile", type=Path, help="write a cProfile of the full export's load to this file"
+    )
     args = parser.parse_args()
+    if args.statements:
+        _time_statements()
     with tempfile.TemporaryDirectory() as folder:
         full = Path(folder) / "ogp-commitments-full.csv"
         with full.open("w", encoding="utf-8", newline="") as handle:
@@ -68,11 +120,28 @@ def main() -> None:
                 t0 = time.perf_counter()
                 await ensure_bundled_dataset(client)
                 print(f"bundled datasets (seed + partnership): {time.perf_counter() - t0:.1f} s")
-                await _timed(client, "OGP subset (503 commitments)", [str(SUBSET)])
+                if args.statements:
+                    _print_statements()
+                await _timed(client, "OGP subset (503 commitments)", [str(SUBSET)], args.statements)
                 if not args.no_full:
-                    await _timed(client, f"full OGP export ({rows} commitments)", [str(full)])
+                    profiler = cProfile.Profile() if args.profile else None
+                    if profiler is not None:
+                        profiler.enable()
+                    await _timed(
+                        client,
+                        f"full OGP export ({rows} commitments)",
+                        [str(full)],
+                        args.statements,
+                    )
+                    if profiler is not None:
+                        profiler.disable()
+                        profiler.dump_stats(str(args.profile))
+                        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
                 await _timed(
-                    client, "Explorer 2016, process data, US tracker", [str(p) for p in OTHERS]
+                    client,
+                    "Explorer 2016, process data, US tracker",
+                    [str(p) for p in OTHERS],
+                    args.statements,
                 )
             finally:
                 await client.close()

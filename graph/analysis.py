@@ -64,6 +64,8 @@ _JOINERS = re.compile(r"[-._/]")
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)'")
 _POSSESSIVE = re.compile(r"'s$")
 _DIGIT = re.compile(r"[0-9]")
+#: a word with no digit and no joiner: one term, its stem
+_PLAIN = re.compile(r"[^0-9\-._/]+")
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,9 @@ def _pieces(
     folded, origin = folded_text or fold_with_offsets(text)
     for match in _WORD.finditer(folded):
         raw, start = match.group(), match.start()
+        if "'" not in raw:  # the common case: no elision, possessive or inner apostrophe
+            yield raw, origin[start], origin[start + len(raw) - 1] + 1
+            continue
         elided = _ELISION.match(raw)
         if elided:
             raw, start = raw[elided.end() :], start + elided.end()
@@ -181,6 +186,9 @@ def _code_extras(word: Word) -> Iterator[Token]:
 
 
 def _word_tokens(word: Word, lang: Language) -> list[Token]:
+    if _PLAIN.fullmatch(word.text):  # the common case: no digit, not a compound
+        stem = term(word.text, lang)
+        return [] if stem is None else [Token(stem, word.start, word.end)]
     if word.is_code:
         return [Token(word.text, word.start, word.end), *_code_extras(word)]
     found: list[Token] = []

@@ -86,21 +86,47 @@ class Removal:
 
 
 # --- statements -------------------------------------------------------------
+#
+# Nodes are found once by their indexed ``id``; every later statement of the write
+# reaches them by ``elementId`` (valid for the transaction, a record lookup on the
+# embedded store). Relationship rows are ``[start elementId, end elementId]`` lists,
+# with the properties third where the type has some.
 
 
 @cache
 def _existing_nodes(label: str) -> Statement:
     return statement(
         f"writer.existing_nodes[{label}]",
-        f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS props",
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) "
+        "RETURN n.id AS id, elementId(n) AS eid, properties(n) AS props",
     )
 
 
 @cache
-def _merge_nodes(label: str) -> Statement:
+def _node_handles(label: str) -> Statement:
+    """The element ids of stored nodes a write links to without describing them."""
     return statement(
-        f"writer.merge_nodes[{label}]",
-        f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) "
+        f"writer.node_handles[{label}]",
+        f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, elementId(n) AS eid",
+    )
+
+
+@cache
+def _create_nodes(label: str) -> Statement:
+    """For nodes the store does not have (looked up in the same transaction)."""
+    return statement(
+        f"writer.create_nodes[{label}]",
+        f"UNWIND $rows AS row CREATE (n:{label}) "
+        "SET n = row.props, n.loadedAt = $loadedAt, n.sources = [row.source] "
+        "RETURN row.props.id AS id, elementId(n) AS eid",
+    )
+
+
+@cache
+def _update_nodes(label: str) -> Statement:
+    return statement(
+        f"writer.update_nodes[{label}]",
+        f"UNWIND $rows AS row MATCH (n:{label}) WHERE elementId(n) = row.eid "
         "SET n += row.props, n.loadedAt = $loadedAt, "
         "n.sources = CASE WHEN row.source IN coalesce(n.sources, []) THEN n.sources "
         "ELSE coalesce(n.sources, []) + row.source END "
@@ -108,12 +134,20 @@ def _merge_nodes(label: str) -> Statement:
     )
 
 
+def _ends(rel: Relation) -> str:
+    return (
+        f"UNWIND $rows AS row MATCH (a:{rel.start}) WHERE elementId(a) = row[0] "
+        f"MATCH (b:{rel.end}) WHERE elementId(b) = row[1] "
+    )
+
+
 @cache
 def _existing_relationships(rel: Relation) -> Statement:
     return statement(
         f"writer.existing_relationships[{rel.start}-{rel.type}-{rel.end}]",
-        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}})-[r:{rel.type}]->"
-        f"(b:{rel.end} {{id: row.end}}) RETURN count(r) AS n",
+        f"UNWIND $rows AS row MATCH (a:{rel.start}) WHERE elementId(a) = row[0] "
+        f"MATCH (a)-[r:{rel.type}]->(b:{rel.end}) WHERE elementId(b) = row[1] "
+        "RETURN count(r) AS n",
     )
 
 
@@ -121,8 +155,8 @@ def _existing_relationships(rel: Relation) -> Statement:
 def _drop_other_relationships(rel: Relation) -> Statement:
     return statement(
         f"writer.replace_relationships[{rel.start}-{rel.type}-{rel.end}]",
-        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}})-[r:{rel.type}]->"
-        f"(b:{rel.end}) WHERE b.id <> row.end DELETE r",
+        f"UNWIND $rows AS row MATCH (a:{rel.start}) WHERE elementId(a) = row[0] "
+        f"MATCH (a)-[r:{rel.type}]->(b:{rel.end}) WHERE elementId(b) <> row[1] DELETE r",
     )
 
 
@@ -130,20 +164,21 @@ def _drop_other_relationships(rel: Relation) -> Statement:
 def _merge_relationships(rel: Relation) -> Statement:
     return statement(
         f"writer.merge_relationships[{rel.start}-{rel.type}-{rel.end}]",
-        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}}) "
-        f"MATCH (b:{rel.end} {{id: row.end}}) "
-        f"MERGE (a)-[r:{rel.type}]->(b) SET r += row.props RETURN count(r) AS n",
+        _ends(rel) + f"MERGE (a)-[r:{rel.type}]->(b) SET r += row[2] RETURN count(r) AS n",
     )
 
 
 @cache
-def _create_relationships(rel: Relation) -> Statement:
+def _create_relationships(rel: Relation, with_properties: bool) -> Statement:
     """For relationships from or to a node this write creates: none can exist yet."""
+    if with_properties:
+        return statement(
+            f"writer.create_relationships_with_properties[{rel.start}-{rel.type}-{rel.end}]",
+            _ends(rel) + f"CREATE (a)-[r:{rel.type}]->(b) SET r = row[2] RETURN count(r) AS n",
+        )
     return statement(
         f"writer.create_relationships[{rel.start}-{rel.type}-{rel.end}]",
-        f"UNWIND $rows AS row MATCH (a:{rel.start} {{id: row.start}}) "
-        f"MATCH (b:{rel.end} {{id: row.end}}) "
-        f"CREATE (a)-[r:{rel.type}]->(b) SET r += row.props RETURN count(r) AS n",
+        _ends(rel) + f"CREATE (a)-[r:{rel.type}]->(b) RETURN count(r) AS n",
     )
 
 
@@ -162,12 +197,15 @@ def lintable_statements() -> Iterator[Statement]:
     """Every statement the writer can build."""
     for label in LABELS:
         yield _existing_nodes(label)
-        yield _merge_nodes(label)
+        yield _node_handles(label)
+        yield _create_nodes(label)
+        yield _update_nodes(label)
     for rel in RELATIONS:
         yield _existing_relationships(rel)
         yield _drop_other_relationships(rel)
         yield _merge_relationships(rel)
-        yield _create_relationships(rel)
+        yield _create_relationships(rel, with_properties=False)
+        yield _create_relationships(rel, with_properties=True)
     yield _MARK_DATASET
     yield _DATASET_VERSION
 
@@ -280,8 +318,6 @@ async def write_document(
     total = sum(len(v) for v in nodes.values()) + sum(len(v) for v in rels.values())
     loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     done = 0
-    #: nodes this write creates: their relationships are new, nothing to look up
-    created: set[str] = set()
 
     def advance(count: int) -> None:
         nonlocal done
@@ -297,47 +333,26 @@ async def write_document(
             gone += [(pair[0], pair[1]) for pair in result.get("gone") or ()]
             if removed:
                 report.removed[removal.what] = report.removed.get(removal.what, 0) + removed
+        state = _WriteState()
         for label, records in nodes.items():
             for batch in _batches(records):
-                rows = await _node_rows(tx, label, batch, report, created)
+                fresh, changed = await _node_rows(tx, label, batch, report, state)
                 if not dry_run:
-                    await tx.run(_merge_nodes(label), rows=rows, loadedAt=loaded_at)
+                    if fresh:
+                        made = await tx.run(_create_nodes(label), rows=fresh, loadedAt=loaded_at)
+                        state.handles.update((row["id"], row["eid"]) for row in made)
+                    if changed:
+                        await tx.run(_update_nodes(label), rows=changed, loadedAt=loaded_at)
                 advance(len(batch))
+        await _find_ends(tx, rels, state)
         for (rel, replace), links in rels.items():
             for batch in _batches(links):
-                fresh: list[dict[str, Any]] = []
-                known: list[dict[str, Any]] = []
-                for r in batch:
-                    row = {"start": r.start_id, "end": r.end_id, "props": r.properties}
-                    # a replacing link to a new end may still have others to drop
-                    new = r.start_id in created or (r.end_id in created and not replace)
-                    (fresh if new else known).append(row)
-                report.relationships_created += len(fresh)
-                if known:
-                    existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
-                    report.relationships_existing += existing
-                    report.relationships_created += len(known) - existing
-                if not dry_run:
-                    written = 0
-                    if fresh:
-                        # a new start node has no other relationship to drop
-                        made = await tx.run(_create_relationships(rel), rows=fresh)
-                        written += made[0]["n"]
-                    if known:
-                        if replace:
-                            await tx.run(_drop_other_relationships(rel), rows=known)
-                        written += (await tx.run(_merge_relationships(rel), rows=known))[0]["n"]
-                    if written != len(batch):
-                        raise StoreRejected(
-                            f"{doc.name}: {len(batch) - written} {rel.type} relationships "
-                            "name a node that is neither in the file nor in the store"
-                        )
+                await _write_links(tx, rel, replace, batch, state, report, dry_run, doc.name)
                 advance(len(batch))
         if not dry_run:
-            # the search index's upkeep, in the same transaction as the facts
-            await search_index.update(
-                tx, {lb: [n.id for n in recs] for lb, recs in nodes.items()}, gone
-            )
+            # the search index's upkeep, in the same transaction as the facts: only the
+            # nodes whose facts this write created or changed can have new search keys
+            await search_index.update(tx, dict(state.indexed), gone)
             await tx.run(
                 _MARK_DATASET,
                 id=dataset_id(doc.name),
@@ -363,33 +378,140 @@ class _DryRunDone(Exception):
     """Ends a dry run's transaction by rolling it back."""
 
 
+@dataclass
+class _WriteState:
+    """What one write has learnt about the nodes it touches."""
+
+    #: node id -> element id, for every node of the write found or created in the store
+    handles: dict[str, str] = field(default_factory=dict)
+    #: nodes this write creates: their relationships are new, nothing to look up
+    created: set[str] = field(default_factory=set)
+    #: label -> ids of the nodes created or changed (the search index's work)
+    indexed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
 async def _node_rows(
     tx: Transaction,
     label: str,
     batch: list[NodeRecord],
     report: WriteReport,
-    created: set[str],
-) -> list[dict[str, Any]]:
-    """Rows for the merge statement; counts what is new (adding it to ``created``),
-    changed or the same."""
+    state: _WriteState,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows for the create and the update statements; counts what is new, changed or the same.
+
+    A node whose stored properties and sources already hold everything the write
+    would set is left alone (its ``loadedAt`` keeps the time it was last written).
+    """
     found = await tx.run(_existing_nodes(label), ids=[n.id for n in batch])
-    existing = {row["id"]: row["props"] for row in found}
-    rows = []
+    existing = {row["id"]: row for row in found}
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for node in batch:
-        before = existing.get(node.id)
+        stored = existing.get(node.id)
+        before: dict[str, Any] | None = stored["props"] if stored is not None else None
         props = {**node.properties, "id": node.id}
         for key, value in node.defaults.items():
             if before is None or before.get(key) is None:
                 props.setdefault(key, value)
-        merged = {**(before or {}), **props}
-        merged = {k: v for k, v in merged.items() if v is not None}
-        props.update(derived_properties(merged))
         if before is None:
+            props = {k: v for k, v in props.items() if v is not None}
+            props.update(derived_properties(props))
+            props = {k: v for k, v in props.items() if v is not None}
             report.created[label] += 1
-            created.add(node.id)
-        elif _facts({**before, **props}) != _facts(before):
+            state.created.add(node.id)
+            state.indexed[label].append(node.id)
+            fresh.append({"props": props, "source": node.source})
+            continue
+        state.handles[node.id] = stored["eid"]  # type: ignore[index]
+        merged = {k: v for k, v in {**before, **props}.items() if v is not None}
+        props.update(derived_properties(merged))
+        if _facts({**before, **props}) != _facts(before):
             report.updated[label] += 1
+            state.indexed[label].append(node.id)
         else:
             report.unchanged[label] += 1
-        rows.append({"id": node.id, "props": props, "source": node.source})
-    return rows
+        same = all(before.get(k) == v for k, v in props.items())
+        if not same or node.source not in (before.get("sources") or ()):
+            changed.append({"eid": stored["eid"], "props": props, "source": node.source})  # type: ignore[index]
+    return fresh, changed
+
+
+async def _find_ends(
+    tx: Transaction, rels: dict[tuple[Relation, bool], list[RelRecord]], state: _WriteState
+) -> None:
+    """Look up the stored nodes the relationships name that the document does not describe."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for (rel, _), links in rels.items():
+        for link in links:
+            for label, node_id in ((rel.start, link.start_id), (rel.end, link.end_id)):
+                if node_id not in state.handles and node_id not in state.created:
+                    wanted[label].add(node_id)
+    for label, ids in wanted.items():
+        for batch in _batches(sorted(ids)):
+            found = await tx.run(_node_handles(label), ids=batch)
+            state.handles.update((row["id"], row["eid"]) for row in found)
+
+
+async def _write_links(
+    tx: Transaction,
+    rel: Relation,
+    replace: bool,
+    batch: list[RelRecord],
+    state: _WriteState,
+    report: WriteReport,
+    dry_run: bool,
+    doc_name: str,
+) -> None:
+    """Create (or merge, between nodes that were already stored) one batch of relationships."""
+    handles = state.handles
+    fresh: list[list[Any]] = []
+    known: list[list[Any]] = []
+    missing = 0
+    with_properties = False
+    for r in batch:
+        start, end = handles.get(r.start_id), handles.get(r.end_id)
+        # a replacing link to a new end may still have others to drop
+        new = r.start_id in state.created or (r.end_id in state.created and not replace)
+        if new:
+            report.relationships_created += 1
+        if start is None or end is None:
+            # a node of a dry run's creations has no element id; any other is missing
+            if not (dry_run and (r.start_id in state.created or r.end_id in state.created)):
+                missing += 1
+                if not new:  # it cannot exist: it would be created, were its ends there
+                    report.relationships_created += 1
+            continue
+        row: list[Any] = [start, end]
+        if r.properties:
+            row.append(r.properties)
+            with_properties = True
+        (fresh if new else known).append(row)
+    if known:
+        existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
+        report.relationships_existing += existing
+        report.relationships_created += len(known) - existing
+    if dry_run:
+        return
+    if missing:
+        raise StoreRejected(
+            f"{doc_name}: {missing} {rel.type} relationships "
+            "name a node that is neither in the file nor in the store"
+        )
+    if fresh:
+        if with_properties:
+            for row in fresh:
+                if len(row) == 2:
+                    row.append({})
+        # a new start node has no other relationship to drop
+        made = (await tx.run(_create_relationships(rel, with_properties), rows=fresh))[0]["n"]
+        if made != len(fresh):
+            raise StoreRejected(
+                f"{doc_name}: {len(fresh) - made} {rel.type} relationships not made"
+            )
+    if known:
+        for row in known:
+            if len(row) == 2:
+                row.append({})
+        if replace:
+            await tx.run(_drop_other_relationships(rel), rows=known)
+        await tx.run(_merge_relationships(rel), rows=known)
