@@ -56,10 +56,18 @@ def build_schema(
     that cache (the transport prepares it) instead of parsing it again.
     """
     settings = settings or ApiSettings()
-    extensions = extensions_for(settings)
-    if documents is not None:
-        extensions = [lambda: PreparedDocuments(documents), *extensions]
-    return OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions)
+    # one schema per distinct settings: building one takes a while, and it holds no state
+    # of a request (its extensions are made anew for each)
+    key = (settings.model_dump_json(), documents is not None)
+    if key not in _SCHEMAS:
+        extensions = extensions_for(settings)
+        if documents is not None:
+            extensions = [PreparedDocuments, *extensions]
+        _SCHEMAS[key] = OgpSchema(query=Query, types=list(ENTITY_TYPES), extensions=extensions)
+    return _SCHEMAS[key]
+
+
+_SCHEMAS: dict[tuple[str, bool], strawberry.Schema] = {}
 
 
 def context_factory(settings: ApiSettings) -> ContextFactory:

@@ -140,13 +140,7 @@ class DocumentCache:
         rules: tuple[type[ASTValidationRule], ...],
     ) -> list[GraphQLError]:
         """The validation errors of a parsed document, found once."""
-        if entry.validation_errors is None:
-            assert entry.document is not None
-            try:
-                entry.validation_errors = validate_document(schema, entry.document, rules)
-            except RecursionError:
-                entry.validation_errors = [GraphQLError(TOO_DEEP)]
-        return entry.validation_errors
+        return validate_once(entry, schema, rules)
 
     def _parse(self, text: str) -> PreparedDocument:
         try:
@@ -177,11 +171,26 @@ class DocumentCache:
                 self.counters.evictions += 1
 
 
-class PreparedDocuments(SchemaExtension):
-    """Hands the transport's prepared document to Strawberry: no second parse or validation."""
+def validate_once(
+    entry: PreparedDocument,
+    schema: GraphQLSchema,
+    rules: tuple[type[ASTValidationRule], ...],
+) -> list[GraphQLError]:
+    """The validation errors of a parsed document, found once and kept on it."""
+    if entry.validation_errors is None:
+        assert entry.document is not None
+        try:
+            entry.validation_errors = validate_document(schema, entry.document, rules)
+        except RecursionError:
+            entry.validation_errors = [GraphQLError(TOO_DEEP)]
+    return entry.validation_errors
 
-    def __init__(self, cache: DocumentCache) -> None:
-        self.cache = cache
+
+class PreparedDocuments(SchemaExtension):
+    """Hands the transport's prepared document to Strawberry: no second parse or validation.
+
+    It needs no cache of its own: the transport puts the prepared document in the context.
+    """
 
     def _prepared(self) -> PreparedDocument | None:
         context: Any = self.execution_context.context
@@ -203,8 +212,8 @@ class PreparedDocuments(SchemaExtension):
             arguments = (entry, context.schema._schema, tuple(context.validation_rules))
             if entry.validation_errors is None and len(entry.text) > OFFLOAD_CHARS:
                 # a long document takes long to validate: off the event loop
-                errors = await asyncio.to_thread(self.cache.validate, *arguments)
+                errors = await asyncio.to_thread(validate_once, *arguments)
             else:
-                errors = self.cache.validate(*arguments)
+                errors = validate_once(*arguments)
             context.pre_execution_errors = list(errors)
         yield
