@@ -159,16 +159,21 @@ def partnership_loaded(session_store: SessionStore) -> list[WriteReport]:
     """Loads ../shared/data/ogp into the session store, once: the 2016 Explorer first, then
     the whole folder (so OGP's current data replaces the Explorer's plans it describes).
     Returns the reports of the second load."""
+    load_sources(session_store.endpoint, EXPLORER_CSV)
+    return load_sources(session_store.endpoint, OGP_DIR)
 
-    async def load(locations: list[str]) -> list[WriteReport]:
-        client = Store.connect(session_store.endpoint, 300.0)
+
+def load_sources(endpoint: BoltEndpoint, *locations: Path | str) -> list[WriteReport]:
+    """``ogp-graph load`` of ``locations`` into the store at ``endpoint``: its reports."""
+
+    async def load() -> list[WriteReport]:
+        client = Store.connect(endpoint, 300.0)
         try:
-            return await load_locations(client, locations)
+            return await load_locations(client, [str(p) for p in locations])
         finally:
             await client.close()
 
-    run(load([str(EXPLORER_CSV)]))
-    return list(run(load([str(OGP_DIR)])))
+    return list(run(load()))
 
 
 @pytest.fixture(scope="session")

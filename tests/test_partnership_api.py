@@ -9,7 +9,6 @@ Explorer loaded again skips (and counts) its rows of those plans.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections import Counter
@@ -17,13 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.store import BoltEndpoint, Store
+from graph.store import BoltEndpoint
 from graph.writer import WriteReport
 from loaders.errors import SourceError
 from loaders.facts import read_co_chairs, read_summits
 from loaders.ogp_commitments import read_ogp_commitments
-from ogp_graph.loading import load_locations
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, load_sources
 from tests.partnership_data import (
     COMMITMENTS_CSV,
     EXPLORER_CSV,
@@ -35,18 +33,6 @@ from tests.partnership_data import (
 )
 
 pytestmark = pytest.mark.store
-
-
-async def _load(endpoint: BoltEndpoint, locations: list[str]) -> list[WriteReport]:
-    client = Store.connect(endpoint, 300.0)
-    try:
-        return await load_locations(client, locations)
-    finally:
-        await client.close()
-
-
-def load(endpoint: BoltEndpoint, *locations: Path | str) -> list[WriteReport]:
-    return asyncio.run(_load(endpoint, [str(p) for p in locations]))
 
 
 @pytest.fixture(scope="module")
@@ -274,7 +260,7 @@ def test_bad_rows_are_refused_and_nothing_written(
     path.write_text(csv_text([header, *body]), encoding="utf-8")
     before = gql.data("{ commitmentsAggregate { count } }")
     with pytest.raises(SourceError) as raised:
-        load(store_endpoint, path)
+        load_sources(store_endpoint, path)
     text = str(raised.value)
     assert "bad.csv" in text and "line 3" in text and "Potential Impact" in text
     assert gql.data("{ commitmentsAggregate { count } }") == before
@@ -290,4 +276,4 @@ def test_unknown_country_names_are_listed(
     path = tmp_path / "explorer.csv"
     path.write_text(csv_text(rows[: header_at + 4]), encoding="utf-8")
     with pytest.raises(SourceError, match="unknown country name 'Atlantis'"):
-        load(store_endpoint, path)
+        load_sources(store_endpoint, path)
