@@ -183,6 +183,11 @@ def match_where(label: str, var: str, where: Where, compiler: FilterCompiler) ->
     )
 
 
+def anchored(label: str, where: Where) -> bool:
+    """True when :func:`match_where` starts ``where`` from a related node."""
+    return any(_anchors(label, r) for r in where.related)
+
+
 def _anchors(label: str, rel: Related) -> bool:
     """True when ``rel`` requires a related node (others are checked where they are used)."""
     link = LINKS.get(label, {}).get(rel.link)

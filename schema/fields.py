@@ -16,7 +16,7 @@ from strawberry.types import Info
 
 from graph import compile as cc
 from graph import query_builder as qb
-from graph.groups import grouped_counts
+from graph.groups import grouped_counts, merged, split_counts
 from graph.model import label_of
 from schema.compiled import Bridge, Decline, variables_key
 from schema.connection import Connection, build_connection, decode_cursor
@@ -301,8 +301,15 @@ async def grouped(
 ) -> list[GroupCount]:
     """Counts of ``label`` per group of ``by`` (grouping names), largest first."""
     context = ctx(info)
-    built = grouped_counts(label, tuple(by), where, context.lang_for(lang).code)
-    rows = await context.store.read(built.statement, **built.params)
+    code = context.lang_for(lang).code
+    split = split_counts(label, tuple(by), where, code)
+    if split is not None:
+        found = await context.store.read(split.groups.statement, **split.groups.params)
+        rest = await context.store.read(split.ungrouped.statement, **split.ungrouped.params)
+        rows = merged(found, rest[0]["total"] if rest else 0)
+    else:
+        built = grouped_counts(label, tuple(by), where, code)
+        rows = await context.store.read(built.statement, **built.params)
     return [
         GroupCount(
             keys=row["keys"], labels=row["labels"], count=row["total"], entity_ids=row["entities"]
