@@ -101,7 +101,7 @@ class _Writer:
         pattern = link.pattern(var, other)
         if isinstance(rel, Count):
             condition = self.filters.where(link.target, other, rel.where)
-            return f"COUNT {{ MATCH {pattern} WHERE {condition} }}"
+            return f"COUNT {{ MATCH {pattern}{qb.where_clause(condition)} }}"
         if isinstance(rel, One):
             order = qb.order_by(link.target, other, (), "en")
             body = self.project(other, rel.node)
@@ -118,14 +118,15 @@ class _Writer:
             page += f" LIMIT {self.filters.param(rel.limit)}"
         body = self.project(other, rel.node)
         items = (
-            f"COLLECT {{ MATCH {pattern} WHERE {condition} WITH {other} ORDER BY {order}{page} "
+            f"COLLECT {{ MATCH {pattern}{qb.where_clause(condition)} "
+            f"WITH {other} ORDER BY {order}{page} "
             f"RETURN {body} }}"
         )
         if not rel.total:
             return items
         counted = self.node_var()
         count_condition = self.filters.where(link.target, counted, rel.where)
-        total = f"COUNT {{ MATCH {link.pattern(var, counted)} WHERE {count_condition} }}"
+        total = f"COUNT {{ MATCH {link.pattern(var, counted)}{qb.where_clause(count_condition)} }}"
         # a list, not a map: ArcadeDB makes a map literal that holds a COLLECT of maps null
         return f"[{total}, {items}]"
 

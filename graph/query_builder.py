@@ -165,7 +165,7 @@ def match_where(label: str, var: str, where: Where, compiler: FilterCompiler) ->
     """
     anchor = next((r for r in where.related if _anchors(label, r)), None)
     if anchor is None:
-        return f"MATCH ({var}:{label}) WHERE {compiler.where(label, var, where)}"
+        return f"MATCH ({var}:{label}){where_clause(compiler.where(label, var, where))}"
     link = _link(label, anchor.link)
     other = compiler.var()
     inner = compiler.where(link.target, other, anchor.where)
@@ -179,8 +179,17 @@ def match_where(label: str, var: str, where: Where, compiler: FilterCompiler) ->
     return (
         f"MATCH ({other}:{link.target}) WHERE {inner} "
         f"MATCH {link.pattern(f'{var}:{label}', other)} "
-        f"WITH DISTINCT {var} WHERE {compiler.where(label, var, rest)}"
+        f"WITH DISTINCT {var}{where_clause(compiler.where(label, var, rest))}"
     )
+
+
+def where_clause(condition: str) -> str:
+    """`` WHERE condition``, or nothing for a condition that lets everything through.
+
+    ArcadeDB answers ``MATCH (n:Indicator) RETURN count(n)`` from its counts (12-17 ms at
+    100x) but scans every node for ``... WHERE true RETURN count(n)`` (0.5-0.9 s).
+    """
+    return "" if condition == "true" else f" WHERE {condition}"
 
 
 def anchored(label: str, where: Where) -> bool:
