@@ -86,7 +86,7 @@ def _same(
 def test_every_example_answers_alike(pair: tuple[Send, Send], taken: list[str]) -> None:
     for tab in example_queries():
         _same(pair, tab["query"])
-        _same(pair, tab["query"], **{"Accept-Language": "fr"})
+        _same(pair, tab["query"], None, **{"Accept-Language": "fr"})
     assert len(taken) >= 4  # the examples that are fully compiled went direct
 
 
@@ -147,9 +147,8 @@ def test_a_wrong_variable_answers_alike(pair: tuple[Send, Send]) -> None:
 
 def test_a_cost_over_the_budget_is_refused_alike(store_endpoint: BoltEndpoint) -> None:
     settings = StoreSettings(statement_timeout=10.0)
-    api = {"cost_budget": 1000}
-    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True, **api))
-    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False, **api))
+    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True, cost_budget=1000))
+    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False, cost_budget=1000))
     query = "{ plans(first: 500) { nodes { commitments(first: 500) { nodes { id } } } } }"
     with in_process(on_app) as on, in_process(off_app) as off:
         body = _same((on, off), query)
