@@ -61,11 +61,12 @@ from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
-from schema.compiled import USES, Bridge, Decline
+from schema.compiled import USES, Bridge, Decline, _jsonable
 from schema.connection import encode_cursor
 from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
 from schema.errors import UserInputError
+from schema.fields import MAX_COMPILED_PER_DOCUMENT
 from schema.lang import Lang, pick
 from schema.settings import ApiSettings
 
@@ -183,6 +184,8 @@ class _Builder:
         fragments: dict[str, FragmentDefinitionNode],
         variables: VariableValues,
         lang: Lang,
+        prepared: PreparedDocument,
+        operation_name: str | None,
     ) -> None:
         self.schema = schema
         self.settings = settings
@@ -192,6 +195,20 @@ class _Builder:
         self.bridge = Bridge(schema, settings, lang.code)
         # what strawberry's selections read: the coerced variables, the fragments
         self.info = SimpleNamespace(variable_values=variables.coerced, fragments=fragments)
+        self.prepared = prepared
+        self.operation_name = operation_name
+        self.variables_key = json.dumps(variables.coerced, sort_keys=True, default=_jsonable)
+
+    def _shared(self, key: str, tail: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, shared with the usual path's compiled statements (``schema/fields.py``
+        keeps them with the document under the same key), so neither compiles it again."""
+        full = (self.operation_name, (key,), self.variables_key, *tail)
+        found = self.prepared.compiled.get(full, _ABSENT)
+        if found is _ABSENT:
+            found = make()
+            if len(self.prepared.compiled) < MAX_COMPILED_PER_DOCUMENT:
+                self.prepared.compiled[full] = found
+        return found
 
     # --- selections ----------------------------------------------------------------
 
@@ -482,10 +499,12 @@ class _Builder:
                 node_id = str(args["id"])
             return _Root(
                 key,
-                self._lookup(node, node_id, selections, only="Plan" if name == "plan" else None),
+                self._lookup(
+                    key, node, node_id, selections, only="Plan" if name == "plan" else None
+                ),
             )
         if name == "nodes":
-            lookups = [self._lookup(node, str(i), selections) for i in args["ids"]]
+            lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
 
             async def fetch_all(context: Context) -> Any:
                 return list(await asyncio.gather(*(one(context) for one in lookups)))
@@ -505,11 +524,21 @@ class _Builder:
             where = self.bridge.where(label, raw.get("where"))
             sort = self.bridge.sort(label, raw.get("sort"))
             found = self.bridge.page(label, selections)
-            built = cc.page(label, found.node, where, sort, lang, offset, limit, found.total)
         except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
             raise Fallback(str(error)) from None
+
+        def make() -> tuple[qb.Built, bool] | None:
+            try:
+                built = cc.page(label, found.node, where, sort, lang, offset, limit, found.total)
+            except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+                return None
+            return built, found.total
+
+        compiled = self._shared(key, ("page", label, lang), make)
+        if compiled is None:
+            raise Fallback(f"{name} does not compile")
+        built, total_asked = compiled
         connection = self.connection(shown, [node.selection_set], found.node)
-        total_asked = found.total
 
         async def fetch(context: Context) -> Any:
             rows = await context.store.read(built.statement, **built.params)
@@ -529,7 +558,7 @@ class _Builder:
         return found
 
     def _lookup(
-        self, node: FieldNode, node_id: str, selections: Any, only: str | None = None
+        self, key: str, node: FieldNode, node_id: str, selections: Any, only: str | None = None
     ) -> Callable[[Context], Any]:
         """Fetch and show the node with this id, as ``fetch_node`` and the root field do."""
         label = label_of(node_id)
@@ -538,12 +567,18 @@ class _Builder:
         runtime = self.schema.get_type(label)
         if not isinstance(runtime, GraphQLObjectType):
             raise Fallback(label)
-        try:
-            chosen = self.bridge.pick(label, selections)
-        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
-            raise Fallback(str(error)) from None
-        shown = self.entity(runtime, self.collect([node.selection_set], runtime), chosen)
         lang = self.lang.code
+
+        def make() -> cc.Pick | None:
+            try:
+                return self.bridge.pick(label, selections)
+            except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+                return None
+
+        chosen = self._shared(key, ("node", label, lang), make)
+        if chosen is None:
+            raise Fallback(f"{label} does not compile")
+        shown = self.entity(runtime, self.collect([node.selection_set], runtime), chosen)
 
         async def fetch(context: Context) -> Any:
             props = await context.compiled_node(chosen, lang, node_id)
@@ -721,7 +756,8 @@ class DirectPath:
             self.settings,
             operation.name.value if operation.name else None,
         )
-        builder = _Builder(self.schema, self.settings, fragments, coerced, lang)
+        name = operation.name.value if operation.name else None
+        builder = _Builder(self.schema, self.settings, fragments, coerced, lang, prepared, name)
         query = self.schema.query_type
         assert query is not None
         groups = builder.collect([operation.selection_set], query)

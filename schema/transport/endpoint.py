@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from schema.context import Context
 from schema.direct import DirectPath
 from schema.document_cache import CONTEXT_KEY, OFFLOAD_CHARS, DocumentCache
 from schema.errors import Refusal, RequestError
@@ -157,10 +158,11 @@ class GraphQLEndpoint:
             log.info("request refused: %s", error.message)
             return Answer({"errors": [error.formatted()]}, error.status_for(media), error.headers)
         context = await self.context(request)
-        if self.direct is not None:
-            plan = self.direct.plan(prepared, chosen, operation.variables, context["ogp"].lang)
+        ogp = context.get("ogp")
+        if self.direct is not None and isinstance(ogp, Context):
+            plan = self.direct.plan(prepared, chosen, operation.variables, ogp.lang)
             if plan is not None:
-                work = self.direct.run(plan, context["ogp"], operation.variables, text)
+                work = self.direct.run(plan, ogp, operation.variables, text)
                 outcome = await _unless_the_client_leaves(request, _boxed(work))
                 if outcome is None:
                     log.info("the client left before its answer: its work was stopped")
