@@ -52,12 +52,14 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.execution.values import VariableValues
+from neo4j.exceptions import DriverError, Neo4jError
 from strawberry.types.nodes import SelectedField, convert_selections
 from strawberry.utils.str_converters import to_camel_case
 
 from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
+from graph.errors import StoreError
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
@@ -165,6 +167,9 @@ class Plan:
 
     roots: list[_Root]
     cost: int
+    #: the records once held what the schema refuses (a null in a non-null field...): from
+    #: then on the usual path answers, and gives the error
+    declined: bool = False
 
 
 @dataclass
@@ -682,6 +687,10 @@ def _eligible(operation: OperationDefinitionNode, prepared: PreparedDocument) ->
     return "@" not in prepared.text and not _INTROSPECTION.search(prepared.text)
 
 
+#: failures of the store or the driver: passing, so they decline this request only
+_STORE_FAILURES = (StoreError, Neo4jError, DriverError, OSError)
+
+
 class DirectPath:
     """Answers fully compiled queries from their records; ``None`` where it cannot."""
 
@@ -707,7 +716,8 @@ class DirectPath:
             return None
         key = (_variables_key(variables), lang.code)
         if key in memory.plans:
-            return memory.plans[key]
+            kept = memory.plans[key]
+            return kept if kept is not None and not kept.declined else None
         try:
             found: Plan | None = self._build(prepared, operation, variables, lang)
         except Fallback as reason:
@@ -777,10 +787,12 @@ class DirectPath:
         with statement_log() as entry:
             try:
                 values = await asyncio.gather(*(root.fetch(context) for root in plan.roots))
-            except Fallback:
+            except _STORE_FAILURES as error:  # the usual path runs again and tells it
+                log.info("direct path declined after a store failure: %s", error)
                 return None
-            except Exception as error:  # a failing statement: the usual path tells it
-                log.info("direct path declined after a failure: %s", error)
+            except Exception as reason:  # Fallback, or a value the schema would refuse
+                log.info("direct path declined after its statements: %s", reason)
+                plan.declined = True
                 return None
         operations.record_statements(entry.count)
         data = {root.key: value for root, value in zip(plan.roots, values, strict=True)}

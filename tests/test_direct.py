@@ -163,3 +163,20 @@ def test_a_store_that_does_not_answer_is_told_alike() -> None:
     with in_process(on_app) as on, in_process(off_app) as off:
         body = _same((on, off), "{ plans(first: 1) { nodes { id } } }")
     assert body["errors"]
+
+
+def test_records_the_schema_would_refuse_send_that_query_the_usual_way(
+    pair: tuple[Send, Send], taken: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = "query Refused { plans(first: 2) { nodes { id commitmentsAggregate { count } } } }"
+    _same(pair, query)
+    assert taken == [query]
+
+    def refuse(props: Any, slot: str) -> Any:
+        raise direct.Fallback("as if a non-null field held null")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "_slot", refuse)
+        _same(pair, query)  # declined after its statement: the usual path answered
+    _same(pair, query)  # and answers it from now on: the plan is marked declined
+    assert taken == [query]
