@@ -59,7 +59,7 @@ from strawberry.utils.str_converters import to_camel_case
 from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
-from graph.errors import StoreError
+from graph.errors import StoreError, StoreUnavailable
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
@@ -68,6 +68,7 @@ from schema.connection import encode_cursor
 from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
 from schema.errors import UserInputError
+from schema.extensions import public_message
 from schema.fields import MAX_COMPILED_PER_DOCUMENT
 from schema.lang import Lang, pick
 from schema.settings import ApiSettings
@@ -159,6 +160,9 @@ class _Root:
 
     key: str
     fetch: Callable[[Context], Any]
+    #: the field as asked (where an error points), and whether its type allows null
+    node: FieldNode | None = None
+    nullable: bool = True
 
 
 @dataclass
@@ -507,6 +511,8 @@ class _Builder:
                 self._lookup(
                     key, node, node_id, selections, only="Plan" if name == "plan" else None
                 ),
+                node,
+                not is_non_null_type(definition.type),
             )
         if name == "nodes":
             lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
@@ -514,7 +520,7 @@ class _Builder:
             async def fetch_all(context: Context) -> Any:
                 return list(await asyncio.gather(*(one(context) for one in lookups)))
 
-            return _Root(key, fetch_all)
+            return _Root(key, fetch_all, node, not is_non_null_type(definition.type))
         shown = get_named_type(definition.type)
         label = shown.name.removesuffix("Connection")
         if (
@@ -554,7 +560,7 @@ class _Builder:
             items = [row["node"] for row in rows]
             return connection(items, offset, offset + len(items), False)
 
-        return _Root(key, fetch)
+        return _Root(key, fetch, node, not is_non_null_type(definition.type))
 
     def _selected(self, node: FieldNode) -> SelectedField:
         """The root field as strawberry's ``info.selected_fields[0]`` gives it to the bridge."""
@@ -785,27 +791,60 @@ class DirectPath:
             return None
         operations.record_operation("query")
         with statement_log() as entry:
-            try:
-                values = await asyncio.gather(*(root.fetch(context) for root in plan.roots))
-            except _STORE_FAILURES as error:  # the usual path runs again and tells it
-                log.info("direct path declined after a store failure: %s", error)
+            outcomes = await asyncio.gather(
+                *(root.fetch(context) for root in plan.roots), return_exceptions=True
+            )
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if any(isinstance(o, asyncio.CancelledError) for o in failures):
+            raise asyncio.CancelledError  # the client left: its work stops here
+        if any(not isinstance(o, StoreError) for o in failures):
+            reason = next(o for o in failures if not isinstance(o, StoreError))
+            if isinstance(reason, _STORE_FAILURES):  # the usual path runs again and tells it
+                log.info("direct path declined after a store failure: %s", reason)
                 return None
-            except Exception as reason:  # Fallback, or a value the schema would refuse
-                log.info("direct path declined after its statements: %s", reason)
-                plan.declined = True
-                return None
+            log.info("direct path declined after its statements: %s", reason)
+            plan.declined = True  # Fallback, or a value the schema would refuse
+            return None
         operations.record_statements(entry.count)
-        data = {root.key: value for root, value in zip(plan.roots, values, strict=True)}
-        return {
-            "data": data,
-            "extensions": {
-                "cost": {"estimate": plan.cost, "budget": self.settings.cost_budget},
-                "cypher": {
-                    "statements": entry.count,
-                    "milliseconds": round(entry.seconds * 1000, 1),
-                },
+        data: dict[str, Any] | None = {}
+        errors: list[dict[str, Any]] = []
+        for root, outcome in zip(plan.roots, outcomes, strict=True):
+            if isinstance(outcome, StoreError):
+                # told as the usual path tells it (schema/extensions.py), not run again: a
+                # statement that timed out would only time out a second time
+                errors.append(_store_failure(root, outcome))
+                if not root.nullable:
+                    data = None
+                elif data is not None:
+                    data[root.key] = None
+            elif data is not None:
+                data[root.key] = outcome
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body["errors"] = errors
+        body["extensions"] = {
+            "cost": {"estimate": plan.cost, "budget": self.settings.cost_budget},
+            "cypher": {
+                "statements": entry.count,
+                "milliseconds": round(entry.seconds * 1000, 1),
             },
         }
+        return body
+
+
+def _store_failure(root: _Root, error: StoreError) -> dict[str, Any]:
+    """The error of a root field whose statement the store failed: worded as
+    :class:`schema.extensions.PublicErrors` words it, counted and logged as
+    ``schema.app.OgpSchema.process_errors`` does."""
+    located = GraphQLError(
+        str(error), nodes=[root.node] if root.node else None, path=[root.key], original_error=error
+    )
+    operations.record_errors([located])
+    log.warning("store: %s", error)
+    if isinstance(error, StoreUnavailable):
+        return dict(located.formatted)
+    public = GraphQLError(public_message(located), nodes=located.nodes, path=located.path)
+    return dict(public.formatted)
 
 
 def _variables_key(variables: dict[str, Any] | None) -> str:

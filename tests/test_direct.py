@@ -165,6 +165,21 @@ def test_a_store_that_does_not_answer_is_told_alike() -> None:
     assert body["errors"]
 
 
+def test_a_statement_that_runs_too_long_is_told_alike_and_not_run_again(
+    store_endpoint: BoltEndpoint, taken: list[str]
+) -> None:
+    settings = StoreSettings(statement_timeout=0.001)
+    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True))
+    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False))
+    query = "{ plans(first: 50) { nodes { id commitments(first: 50) { nodes { id title } } } } }"
+    with in_process(on_app) as on, in_process(off_app) as off:
+        body = _same((on, off), query)
+    assert taken == [query]  # answered by the direct path, which did not hand it back
+    assert body["data"] is None
+    assert body["errors"][0]["message"].startswith("The request ran longer than 0.001 s")
+    assert body["errors"][0]["path"] == ["plans"]
+
+
 def test_records_the_schema_would_refuse_send_that_query_the_usual_way(
     pair: tuple[Send, Send], taken: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
