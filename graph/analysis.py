@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Literal
 
 import snowballstemmer
@@ -233,25 +233,49 @@ def index_words(text: str) -> list[str]:
     """The folded words of ``text`` as :func:`words` finds them, without their places.
 
     What the index needs of a text (:mod:`graph.search_index`): found once per text, then
-    turned into each language's terms by :func:`word_terms`.
+    turned into each language's terms through :func:`term_tables`.
     """
     folded = fold_with_offsets(text)[0]
-    found: list[str] = []
-    for raw in _WORD.findall(folded):
-        if "'" not in raw:
-            found.append(raw)
-            continue
-        elided = _ELISION.match(raw)
-        if elided:
-            raw = raw[elided.end() :]
-        found += [piece for piece in _POSSESSIVE.sub("", raw).split("'") if piece]
-    return found
+    found: list[str] = _WORD.findall(folded)
+    if "'" not in folded:
+        return found
+    return [piece for raw in found for piece in ((raw,) if "'" not in raw else _unquoted(raw))]
 
 
-@lru_cache(maxsize=1 << 18)
-def word_terms(word: str, lang: Language) -> tuple[tuple[str, bool], ...]:
-    """``(term, primary)`` of each token of one folded word in ``lang`` (see :class:`Token`)."""
-    return tuple((t.term, t.primary) for t in _word_tokens(Word(word, 0, len(word)), lang))
+def _unquoted(raw: str) -> list[str]:
+    """The words of a folded word with apostrophes: elision and possessive off, split."""
+    elided = _ELISION.match(raw)
+    if elided:
+        raw = raw[elided.end() :]
+    return [piece for piece in _POSSESSIVE.sub("", raw).split("'") if piece]
+
+
+#: how many distinct words per language :func:`term_tables` keeps before starting afresh
+_VOCABULARY_LIMIT = 400_000
+_TERMS: dict[Language, dict[str, tuple[str, ...]]] = {"en": {}, "fr": {}}
+_PRIMARY_TERMS: dict[Language, dict[str, tuple[str, ...]]] = {"en": {}, "fr": {}}
+
+
+def term_tables(
+    found: Iterable[str], lang: Language
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """For every folded word of ``found`` (and others): its terms in ``lang``, and its primary
+    terms (see :class:`Token`), in the order :func:`tokens` gives them.
+
+    Two plain dictionaries kept per process, so that the index turns a text's words into
+    terms with lookups that run in C (``map(table.__getitem__, words)``).
+    """
+    terms, primary = _TERMS[lang], _PRIMARY_TERMS[lang]
+    missing = set(found).difference(terms)
+    if missing:
+        if len(terms) + len(missing) > _VOCABULARY_LIMIT:
+            terms.clear()
+            primary.clear()
+        for word in missing:
+            made = _word_tokens(Word(word, 0, len(word)), lang)
+            terms[word] = tuple(t.term for t in made)
+            primary[word] = tuple(t.term for t in made if t.primary)
+    return terms, primary
 
 
 def exact_key_of(found: Iterable[str]) -> str:

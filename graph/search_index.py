@@ -20,7 +20,6 @@ nothing rewrites nothing.
 from __future__ import annotations
 
 import base64
-import itertools
 import uuid
 import zlib
 from array import array
@@ -28,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, pairwise
 from typing import Any
 
 from graph.analysis import (
@@ -37,7 +37,7 @@ from graph.analysis import (
     exact_key,
     exact_key_of,
     index_words,
-    word_terms,
+    term_tables,
 )
 from graph.model import ENTITY_LABELS
 from graph.statements import Statement, statement
@@ -123,33 +123,25 @@ def document_keys(props: dict[str, Any]) -> dict[str, float]:
     """Every key a node is indexed under, with its BM25F weight (exact keys: the field's weight).
 
     Each text is split into words once (a neutral field's text serves both languages) and
-    each distinct word becomes terms once per process (:func:`graph.analysis.word_terms`);
-    a key's weight is summed in the same order as token by token, so it is the same float.
+    each distinct word becomes terms once per process (:func:`graph.analysis.term_tables`).
+    A key's weight is summed one occurrence after the other, as token by token: the same
+    float, so a reload compares equal to what is stored.
     """
-    weights: dict[str, float] = defaultdict(float)
+    weights: dict[str, float] = {}
     analysed: dict[str, list[str]] = {}
     for name, lang, text in search_fields(props):
         found = analysed.get(text)
         if found is None:
             found = analysed[text] = index_words(text)
-        counts = Counter(found)
-        terms: Counter[str] = Counter()
-        primary_of: dict[str, tuple[str, ...]] = {}
-        for word, count in counts.items():
-            made = word_terms(word, lang)
-            for term, _ in made:
-                terms[term] += count
-            primary_of[word] = tuple(term for term, primary in made if primary)
-        primary = [term for word in found for term in primary_of[word]]
+        terms_of, primary_of = term_tables(found, lang)
+        primary = list(chain.from_iterable(map(primary_of.__getitem__, found)))
         norm = _length_norm(name, max(1, len(primary)))
         weight = FIELD_WEIGHTS.get(name, 1.0) / norm
-        _add(weights, f"{lang}:", terms, weight)
+        prefix = f"{lang}:"
         _add(
-            weights,
-            f"{lang}:",
-            Counter(" ".join(pair) for pair in itertools.pairwise(primary)),
-            weight,
+            weights, prefix, Counter(chain.from_iterable(map(terms_of.__getitem__, found))), weight
         )
+        _add(weights, prefix, Counter(map(" ".join, pairwise(primary))), weight)
         if name in EXACT_FIELDS:
             _exact(weights, f"{lang}={exact_key_of(found)}", EXACT_FIELDS[name])
     node_id = props.get("id")
@@ -157,15 +149,17 @@ def document_keys(props: dict[str, Any]) -> dict[str, float]:
         for text in (node_id, node_id.split(":", 1)[-1]):
             for lang in LANGUAGES:
                 _exact(weights, f"{lang}={exact_key(text)}", EXACT_FIELDS["id"])
-    return {key: round(value, 2) for key, value in weights.items()}
+    rounded = {value: round(value, 2) for value in set(weights.values())}
+    return dict(zip(weights, map(rounded.__getitem__, weights.values()), strict=True))
 
 
 def _add(weights: dict[str, float], prefix: str, counts: Counter[str], weight: float) -> None:
-    """Add ``weight`` once per occurrence, one addition after the other (not ``count * weight``,
-    which can differ in the last bit)."""
+    """Add ``weight`` to the key ``prefix + item`` once per occurrence of ``item``: one
+    addition after the other, as token by token (``count * weight`` can differ in the last bit).
+    """
     for item, count in counts.items():
         key = prefix + item
-        value = weights[key]
+        value = weights.get(key, 0.0)
         for _ in range(count):
             value += weight
         weights[key] = value
@@ -181,7 +175,8 @@ def _vector(keys: dict[str, float]) -> str:
 
     One string rather than a list: reading a hit's properties stays cheap.
     """
-    return "\n".join(sorted(f"{weight:g} {key}" for key, weight in keys.items()))
+    shown = {weight: f"{weight:g} " for weight in set(keys.values())}
+    return "\n".join(sorted(map(str.__add__, map(shown.__getitem__, keys.values()), keys)))
 
 
 def _from_vector(vector: str) -> dict[str, float]:
@@ -495,9 +490,9 @@ def _apply(postings: Postings, deltas: dict[int, int | None]) -> Postings:
     last = postings.docs[-1] if postings.docs else -1
     if all(weight is not None for weight in deltas.values()) and min(deltas) > last:
         # the common case of a load: new documents, numbered after every stored one
-        for doc in sorted(deltas):
-            postings.docs.append(doc)
-            postings.weights.append(deltas[doc])  # type: ignore[arg-type]
+        docs = sorted(deltas)
+        postings.docs.extend(docs)
+        postings.weights.extend(map(deltas.__getitem__, docs))  # type: ignore[arg-type]
         return postings
     entries = postings.as_dict()
     for doc, weight in deltas.items():
@@ -516,25 +511,26 @@ async def _write_buckets(
     for doc, (old, new) in changes.items():
         for key in old.keys() - new.keys():
             deltas[key][doc] = None
+        stored = {weight: min(65535, round(weight * WEIGHT_SCALE)) for weight in set(new.values())}
         for key, weight in new.items():
-            deltas[key][doc] = min(65535, round(weight * WEIGHT_SCALE))
+            deltas[key][doc] = stored[weight]
     by_bucket: dict[str, set[str]] = defaultdict(set)
     for key in deltas:
         by_bucket[bucket_id(key)].add(key)
-    stored: dict[str, str | None] = {}
+    texts: dict[str, str | None] = {}
     for chunk in _chunks(sorted(by_bucket)):
         for row in await tx.run(READ_BUCKETS, ids=chunk):
-            stored[row["id"]] = row["postings"]
+            texts[row["id"]] = row["postings"]
     created: list[dict[str, str]] = []
     updated: list[dict[str, str]] = []
     for bucket, keys in by_bucket.items():
-        entries = _parse_bucket(stored.get(bucket))
+        entries = _parse_bucket(texts.get(bucket))
         for key in keys:
             postings = Postings.decode(entries[key]) if key in entries else Postings()
             changed = _apply(postings, deltas[key])
             entries[key] = changed.encode() if changed.docs else ""
         row = {"id": bucket, "postings": _format_bucket(entries)}
-        (updated if bucket in stored else created).append(row)
+        (updated if bucket in texts else created).append(row)
     for chunk in _chunks(created, 200):
         await tx.run(_CREATE_BUCKETS, rows=chunk)
     for chunk in _chunks(updated, 200):
