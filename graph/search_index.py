@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, pairwise
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from graph.analysis import (
@@ -89,6 +90,9 @@ NEUTRAL_FIELDS = ("code", "name", "abbreviation", "period")
 #: BM25 length normalisation
 B = 0.75
 _MAX_EXACT_WORDS = 12
+
+
+_KEY_AND_POSTINGS = methodcaller("split", "\t", 1)
 
 
 def bucket_id(key: str) -> str:
@@ -248,16 +252,16 @@ def read_bucket(text: str | None, wanted: Iterable[str]) -> dict[str, Postings]:
 
 
 def _parse_bucket(text: str | None) -> dict[str, str]:
-    entries: dict[str, str] = {}
-    for line in (text or "").split("\n"):
-        if line:
-            key, _, value = line.partition("\t")
-            entries[key] = value
-    return entries
+    """A bucket's ``\\nkey\\tpostings`` lines as a dictionary (split in C: every line has a tab)."""
+    if not text:
+        return {}
+    return dict(map(_KEY_AND_POSTINGS, filter(None, text.split("\n"))))
 
 
 def _format_bucket(entries: dict[str, str]) -> str:
-    return "".join(f"\n{key}\t{value}" for key, value in sorted(entries.items()) if value)
+    """The stored text of a bucket: its keys with postings, sorted, one ``\\nkey\\tpostings`` each."""
+    kept = sorted(filter(itemgetter(1), entries.items()))
+    return "\n" + "\n".join(map("\t".join, kept)) if kept else ""
 
 
 # --- statements ---------------------------------------------------------------------------------

@@ -321,10 +321,14 @@ def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, list[NodeRecord]]:
     return {label: [by_id[i] for i in sorted(by_id)] for label, by_id in grouped.items()}
 
 
+#: the model's relations, looked up once per (start, type, end) (a dataclass per link is slow)
+_relation = cache(relation)
+
+
 def _group_relationships(rels: Iterable[RelRecord]) -> dict[tuple[Relation, bool], list[RelRecord]]:
     grouped: dict[tuple[Relation, bool], dict[tuple[str, str], RelRecord]] = defaultdict(dict)
     for rel in rels:
-        key = (relation(rel.start_label, rel.type, rel.end_label), rel.replace)
+        key = (_relation(rel.start_label, rel.type, rel.end_label), rel.replace)
         grouped[key][(rel.start_id, rel.end_id)] = rel
     return {key: list(by_ends.values()) for key, by_ends in grouped.items()}
 
