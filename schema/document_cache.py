@@ -65,6 +65,9 @@ class PreparedDocument:
     #: what root fields of this document compiled to (schema/fields.py), by operation,
     #: path, variables and language: a repeated request compiles nothing
     compiled: dict[Any, Any] = field(default_factory=dict)
+    #: by operation name: the direct path's memory of it (``None``: it never answers it),
+    #: with its plans by variables and language (schema/direct.py); decided on first use
+    direct: dict[str | None, Any] = field(default_factory=dict)
 
     def operation(self, name: str | None) -> OperationDefinitionNode | str:
         """The operation to run, or why none can be chosen (a message for the user)."""

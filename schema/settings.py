@@ -31,6 +31,11 @@ class ApiSettings(BaseSettings):
     max_graph_nodes: int = Field(default=500, ge=1, description="nodes an exploration returns")
     max_path_length: int = Field(default=8, ge=1, description="`maxLength` of shortestPath")
     graphiql: bool = Field(default=True, description="serve GraphiQL to browsers")
+    direct: bool = Field(
+        default=True,
+        description="answer a fully compiled query straight from its statements' records, "
+        "without graphql-core's execution (schema/direct.py); off: every field is resolved",
+    )
 
     # --- the HTTP transport ---------------------------------------------------
     cors_origins: Annotated[list[str], NoDecode] = Field(

@@ -15,8 +15,9 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
@@ -26,6 +27,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from schema.context import Context
+from schema.direct import DirectPath
 from schema.document_cache import CONTEXT_KEY, OFFLOAD_CHARS, DocumentCache
 from schema.errors import Refusal, RequestError
 from schema.settings import ApiSettings
@@ -46,6 +49,8 @@ CLIENT_CLOSED_REQUEST = 499
 CLIENT_LEFT = "The client closed the connection before its answer; the work was stopped."
 #: what makes two answers to the same URL differ
 VARY = "Accept, Accept-Language, Accept-Encoding"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -73,6 +78,8 @@ class GraphQLEndpoint:
         self.documents = documents
         self.context = context
         self.page = page
+        #: fully compiled queries answered from their records (schema/direct.py), if on
+        self.direct = DirectPath(schema._schema, settings) if settings.direct else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -151,6 +158,18 @@ class GraphQLEndpoint:
             log.info("request refused: %s", error.message)
             return Answer({"errors": [error.formatted()]}, error.status_for(media), error.headers)
         context = await self.context(request)
+        ogp = context.get("ogp")
+        if self.direct is not None and isinstance(ogp, Context):
+            plan = self.direct.plan(prepared, chosen, operation.variables, ogp.lang)
+            if plan is not None:
+                work = self.direct.run(plan, ogp, operation.variables, text)
+                outcome = await _unless_the_client_leaves(request, _boxed(work))
+                if outcome is None:
+                    log.info("the client left before its answer: its work was stopped")
+                    return Answer({"errors": [{"message": CLIENT_LEFT}]}, CLIENT_CLOSED_REQUEST)
+                if outcome[0] is not None:
+                    return Answer(outcome[0], 200)
+                context = await self.context(request)  # fresh loaders for the usual path
         context[CONTEXT_KEY] = prepared
         allowed = {OperationType.QUERY}
         if request.method == "POST":
@@ -181,7 +200,10 @@ class GraphQLEndpoint:
         media: str,
         headers: dict[str, str] | None = None,
     ) -> Response:
-        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            content = orjson.dumps(body)
+        except TypeError:  # what orjson does not write (an integer beyond 64 bits)
+            content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         response = Response(content, status, headers=headers, media_type=media)
         response.headers["Vary"] = VARY
         return response
@@ -211,9 +233,12 @@ async def _until_disconnected(request: Request) -> None:
         pass
 
 
-async def _unless_the_client_leaves(
-    request: Request, execution: Awaitable[ExecutionResult]
-) -> ExecutionResult | None:
+async def _boxed(work: Awaitable[T]) -> tuple[T]:
+    """``work``'s result in a tuple, so that a ``None`` result is told from a client gone."""
+    return (await work,)
+
+
+async def _unless_the_client_leaves(request: Request, execution: Awaitable[T]) -> T | None:
     """The result of ``execution``, or ``None`` (the work cancelled) if the client leaves first.
 
     Without this an abandoned request keeps its resolvers, and their statements, running

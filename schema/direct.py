@@ -1,0 +1,812 @@
+"""The direct path: a fully compiled query answered straight from its statements' records.
+
+When every field of a query is one the compiler answers (root lists, lookups by id,
+and under them stored properties, counts, links and connections that
+:mod:`schema.compiled` puts into the statement), the response is built here from
+the records, field by field as the schema would serialise them, and graphql-core's
+execution (a resolver call, an info object and a value completion per field) is
+skipped. What a request needs is worked out once per document, operation,
+variables and language and kept with the prepared document
+(:class:`schema.document_cache.PreparedDocument`), so a repeated query only runs
+its statements and walks their rows.
+
+Anything this module is not sure to answer exactly as the schema would goes the
+usual way: an operation that is not a query, introspection, directives, a field
+the compiler leaves to the loaders, a document not validated yet, variables that
+do not fit, a cost over the budget, an argument the schema refuses, a null in a
+non-null field, a failing statement. The answers are therefore the same with the
+direct path on or off (``ApiSettings.direct``; ``tests/test_direct.py`` checks it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInt,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_argument_values,
+    get_named_type,
+    get_variable_values,
+    is_non_null_type,
+)
+from graphql.execution.values import VariableValues
+from neo4j.exceptions import DriverError, Neo4jError
+from strawberry.types.nodes import SelectedField, convert_selections
+from strawberry.utils.str_converters import to_camel_case
+
+from graph import compile as cc
+from graph import query_builder as qb
+from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
+from graph.errors import StoreError
+from graph.model import label_of
+from graph.store import statement_log
+from schema import cost, operations
+from schema.compiled import USES, Bridge, Decline, _jsonable
+from schema.connection import encode_cursor
+from schema.context import Context, Props
+from schema.document_cache import PreparedDocument
+from schema.errors import UserInputError
+from schema.fields import MAX_COMPILED_PER_DOCUMENT
+from schema.lang import Lang, pick
+from schema.settings import ApiSettings
+
+log = logging.getLogger("ogp_graph.direct")
+
+#: plans kept per operation of a document (variables and languages vary)
+MAX_PLANS_PER_OPERATION = 32
+
+_ABSENT = object()
+
+
+class Fallback(Exception):
+    """This request (or this part of it) is answered the usual way."""
+
+
+Render = Callable[[Props], Any]
+
+
+# --- what each field of an entity type shows ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Prop:
+    """A stored property as a generated field shows it (see ``schema/codegen.py``)."""
+
+    name: str
+    kind: Kind
+    enum_values: frozenset[str] = frozenset()
+
+
+def _props_by_field() -> dict[str, dict[str, _Prop]]:
+    found: dict[str, dict[str, _Prop]] = {}
+    for entity in ENTITIES:
+        fields: dict[str, _Prop] = {}
+        for name, prop in entity.props.items():
+            if prop.kind is Kind.COUNT:
+                continue
+            values: frozenset[str] = frozenset()
+            if prop.kind in (Kind.ENUM, Kind.ENUM_LIST) and prop.ref in ENUM_BY_NAME:
+                values = frozenset(ENUM_BY_NAME[prop.ref].values)
+            fields[to_camel_case(_snake(name))] = _Prop(name, prop.kind, values)
+        found[entity.label] = fields
+    return found
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+#: label -> GraphQL field name -> the stored property it shows
+PROPS: dict[str, dict[str, _Prop]] = _props_by_field()
+
+
+def _serialize(type_: GraphQLOutputType) -> Callable[[Any], Any]:
+    """The schema's serialisation of a leaf value (``str`` passes as is for text)."""
+    named = get_named_type(type_)
+    if named is GraphQLString or named.name == "ID":
+        return lambda v: v if type(v) is str else GraphQLString.serialize(v)
+    if named is GraphQLInt:
+        return lambda v: v if type(v) is int and -(2**31) <= v < 2**31 else GraphQLInt.serialize(v)
+    if named is GraphQLBoolean:
+        return lambda v: v if type(v) is bool else GraphQLBoolean.serialize(v)
+    if isinstance(named, GraphQLScalarType):
+        return named.serialize
+    raise Fallback(f"no serialisation for {named}")
+
+
+def _nonnull(render: Render, type_: GraphQLOutputType) -> Render:
+    """A field whose type forbids null: a null falls back (the schema gives the error)."""
+    if not is_non_null_type(type_):
+        return render
+
+    def checked(props: Props) -> Any:
+        value = render(props)
+        if value is None:
+            raise Fallback("null in a non-null field")
+        return value
+
+    return checked
+
+
+# --- the plan of one operation -------------------------------------------------------------
+
+
+@dataclass
+class _Root:
+    """One root field: how to fetch its value, and how to show it."""
+
+    key: str
+    fetch: Callable[[Context], Any]
+
+
+@dataclass
+class Plan:
+    """What a query needs: its root fields in order, and its cost estimate."""
+
+    roots: list[_Root]
+    cost: int
+    #: the records once held what the schema refuses (a null in a non-null field...): from
+    #: then on the usual path answers, and gives the error
+    declined: bool = False
+
+
+@dataclass
+class _Operation:
+    """The direct path's memory for one operation of a prepared document."""
+
+    plans: dict[tuple[str, str], Plan | None] = field(default_factory=dict)
+
+
+class _Builder:
+    """Builds the renderers of one operation, with its variables and language."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        settings: ApiSettings,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        lang: Lang,
+        prepared: PreparedDocument,
+        operation_name: str | None,
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.fragments = fragments
+        self.variables = variables
+        self.lang = lang
+        self.bridge = Bridge(schema, settings, lang.code)
+        # what strawberry's selections read: the coerced variables, the fragments
+        self.info = SimpleNamespace(variable_values=variables.coerced, fragments=fragments)
+        self.prepared = prepared
+        self.operation_name = operation_name
+        self.variables_key = json.dumps(variables.coerced, sort_keys=True, default=_jsonable)
+
+    def _shared(self, key: str, tail: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """``make()``, shared with the usual path's compiled statements (``schema/fields.py``
+        keeps them with the document under the same key), so neither compiles it again."""
+        full = (self.operation_name, (key,), self.variables_key, *tail)
+        found = self.prepared.compiled.get(full, _ABSENT)
+        if found is _ABSENT:
+            found = make()
+            if len(self.prepared.compiled) < MAX_COMPILED_PER_DOCUMENT:
+                self.prepared.compiled[full] = found
+        return found
+
+    # --- selections ----------------------------------------------------------------
+
+    def _applies(self, condition: str | None, runtime: GraphQLObjectType) -> bool:
+        if condition is None or condition == runtime.name:
+            return True
+        abstract = self.schema.get_type(condition)
+        if abstract is None or isinstance(abstract, GraphQLObjectType):
+            return False
+        return self.schema.is_sub_type(abstract, runtime)  # type: ignore[arg-type]
+
+    def collect(
+        self, sets: Iterable[SelectionSetNode | None], runtime: GraphQLObjectType
+    ) -> dict[str, list[FieldNode]]:
+        """Fields by response key, in order, fragments that apply to ``runtime`` flattened."""
+        found: dict[str, list[FieldNode]] = {}
+
+        def walk(selection_set: SelectionSetNode | None) -> None:
+            for item in selection_set.selections if selection_set else ():
+                if item.directives:
+                    raise Fallback("directives")
+                if isinstance(item, FieldNode):
+                    key = item.alias.value if item.alias else item.name.value
+                    found.setdefault(key, []).append(item)
+                elif isinstance(item, InlineFragmentNode):
+                    condition = item.type_condition.name.value if item.type_condition else None
+                    if self._applies(condition, runtime):
+                        walk(item.selection_set)
+                elif isinstance(item, FragmentSpreadNode):
+                    fragment = self.fragments.get(item.name.value)
+                    if fragment is None:
+                        raise Fallback("unknown fragment")
+                    if self._applies(fragment.type_condition.name.value, runtime):
+                        walk(fragment.selection_set)
+
+        for selection_set in sets:
+            walk(selection_set)
+        return found
+
+    def _object_type(self, type_: GraphQLOutputType) -> GraphQLObjectType:
+        named = get_named_type(type_)
+        if not isinstance(named, GraphQLObjectType):
+            raise Fallback(f"{named} is not an object type")
+        return named
+
+    def _args(self, parent: GraphQLObjectType, node: FieldNode) -> dict[str, Any]:
+        try:
+            return get_argument_values(parent.fields[node.name.value], node, self.variables)
+        except GraphQLError as error:
+            raise Fallback(error.message) from None
+
+    # --- entities --------------------------------------------------------------------
+
+    def entity(
+        self, runtime: GraphQLObjectType, groups: dict[str, list[FieldNode]], chosen: cc.Pick
+    ) -> Render:
+        """How to show a node of ``runtime`` (an entity type) fetched as ``chosen``."""
+        label = runtime.name
+        if label not in USES or chosen.label != label:
+            raise Fallback(f"{label} is not an entity")
+        related = {r.key: r for r in chosen.related}
+        fields: list[tuple[str, Render]] = []
+        for key, nodes in groups.items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant(label)))
+                continue
+            definition = runtime.fields.get(name)
+            if definition is None:
+                raise Fallback(name)
+            fields.append((key, self._entity_field(runtime, key, nodes, related)))
+        return _object(fields)
+
+    def _entity_field(
+        self,
+        runtime: GraphQLObjectType,
+        key: str,
+        nodes: list[FieldNode],
+        related: dict[str, cc.Related],
+    ) -> Render:
+        label = runtime.name
+        name = nodes[0].name.value
+        type_ = runtime.fields[name].type
+        use = USES[label].get(name)
+        if use is None:
+            raise Fallback(f"{label}.{name}")
+        if name == "id":
+            return _nonnull(_plain("id", _serialize(type_)), type_)
+        if name == "sources":
+            item = _serialize(type_)
+            return lambda p: [_not_null(item(s)) for s in (p.get("sources") or [])]
+        if name == "loadedAt":
+            return _nonnull(_plain("loadedAt", _serialize(type_)), type_)
+        if use.count is not None or use.link is not None:
+            rel = related.get(key)
+            if rel is None:
+                raise Fallback(f"{label}.{name} is not compiled")
+            return self._related(runtime, key, nodes, use, rel)
+        prop = PROPS[label].get(name)
+        if prop is None:
+            raise Fallback(f"{label}.{name} is not a stored property")
+        if prop.kind in (Kind.BILINGUAL, Kind.URL):
+            lang = self._args(runtime, nodes[0]).get("lang") or self.lang
+            if not isinstance(lang, Lang):
+                raise Fallback("lang")
+            text_name = prop.name
+            return _nonnull(lambda p: pick(p, text_name, lang), type_)
+        if prop.kind is Kind.ENUM:
+            return _nonnull(_enum(prop.name, prop.enum_values, type_), type_)
+        if prop.kind is Kind.ENUM_LIST:
+            one = _enum_value(prop.enum_values)
+            stored = prop.name
+
+            def enum_list(p: Props) -> Any:
+                values = p.get(stored)
+                return [one(v) for v in values] if values is not None else None
+
+            return _nonnull(enum_list, type_)
+        return _nonnull(_plain(prop.name, _serialize(type_)), type_)
+
+    def _related(
+        self,
+        runtime: GraphQLObjectType,
+        key: str,
+        nodes: list[FieldNode],
+        use: Any,
+        rel: cc.Related,
+    ) -> Render:
+        type_ = runtime.fields[nodes[0].name.value].type
+        slot = f"{cc.PREFIX}{key}"
+        if isinstance(rel, cc.Count):
+            if use.aggregate:
+                shown = self._object_type(type_)
+                inner = self.collect((n.selection_set for n in nodes), shown)
+                parts: list[tuple[str, Render]] = []
+                for inner_key, inner_nodes in inner.items():
+                    inner_name = inner_nodes[0].name.value
+                    if inner_name == "__typename":
+                        parts.append((inner_key, _constant(shown.name)))
+                    elif inner_name == "count":
+                        parts.append((inner_key, _count_of(slot)))
+                    else:
+                        raise Fallback(f"{shown.name}.{inner_name}")
+                return _object(parts)
+            return _count_of(slot)
+        target = self._object_type(type_)
+        sets = [n.selection_set for n in nodes]
+        if isinstance(rel, cc.One):
+            shown_one = self.entity(target, self.collect(sets, target), rel.node)
+
+            def one(p: Props) -> Any:
+                value = _slot(p, slot)
+                return shown_one(value) if value is not None else None
+
+            return _nonnull(one, type_)
+        if not isinstance(rel, cc.Many):
+            raise Fallback("unknown related field")
+        if use.link is not None and use.link.style == "list":
+            shown_item = self.entity(target, self.collect(sets, target), rel.node)
+            return lambda p: [shown_item(v) for v in _slot(p, slot)]
+        connection = self.connection(target, sets, rel.node)
+        offset = rel.skip
+
+        def page(p: Props) -> Any:
+            early = _slot(p, slot)
+            if early and isinstance(early[0], int):  # [total, items]
+                items, total = early[1], early[0]
+                return connection(items, offset, total, offset + len(items) < total)
+            return connection(early, offset, offset + len(early), False)
+
+        return page
+
+    # --- connections -----------------------------------------------------------------
+
+    def connection(
+        self,
+        shown: GraphQLObjectType,
+        sets: Iterable[SelectionSetNode | None],
+        node_pick: cc.Pick,
+    ) -> Callable[[list[Props], int, int, bool], Any]:
+        """How to show a page of nodes as the connection type ``shown``."""
+        parts: list[tuple[str, Callable[[list[Props], int, int, bool], Any]]] = []
+        for key, nodes in self.collect(sets, shown).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                parts.append((key, _page_constant(shown.name)))
+            elif name == "totalCount":
+                parts.append((key, lambda items, offset, total, more: total))
+            elif name == "pageInfo":
+                parts.append((key, self._page_info(shown, nodes)))
+            elif name == "nodes":
+                item_type = self._object_type(shown.fields["nodes"].type)
+                node = self.entity(
+                    item_type, self.collect((n.selection_set for n in nodes), item_type), node_pick
+                )
+                parts.append((key, _nodes(node)))
+            elif name == "edges":
+                parts.append((key, self._edges(shown, nodes, node_pick)))
+            else:
+                raise Fallback(f"{shown.name}.{name}")
+
+        def render(items: list[Props], offset: int, total: int, more: bool) -> dict[str, Any]:
+            return {key: part(items, offset, total, more) for key, part in parts}
+
+        return render
+
+    def _page_info(
+        self, shown: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> Callable[[list[Props], int, int, bool], Any]:
+        info_type = self._object_type(shown.fields["pageInfo"].type)
+        fields: list[tuple[str, str]] = []
+        for key, inner in self.collect((n.selection_set for n in nodes), info_type).items():
+            fields.append((key, inner[0].name.value))
+
+        def render(items: list[Props], offset: int, total: int, more: bool) -> dict[str, Any]:
+            values = {
+                "__typename": info_type.name,
+                "hasNextPage": more,
+                "hasPreviousPage": offset > 0,
+                "startCursor": encode_cursor(offset) if items else None,
+                "endCursor": encode_cursor(offset + len(items) - 1) if items else None,
+            }
+            return {key: values[name] for key, name in fields}
+
+        known = ("__typename", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
+        for _, name in fields:
+            if name not in known:
+                raise Fallback(f"PageInfo.{name}")
+        return render
+
+    def _edges(
+        self, shown: GraphQLObjectType, nodes: list[FieldNode], node_pick: cc.Pick
+    ) -> Callable[[list[Props], int, int, bool], Any]:
+        edge_type = self._object_type(shown.fields["edges"].type)
+        parts: list[tuple[str, str, Render | None]] = []
+        for key, inner in self.collect((n.selection_set for n in nodes), edge_type).items():
+            name = inner[0].name.value
+            if name == "node":
+                item_type = self._object_type(edge_type.fields["node"].type)
+                node = self.entity(
+                    item_type, self.collect((n.selection_set for n in inner), item_type), node_pick
+                )
+                parts.append((key, name, node))
+            elif name in ("cursor", "__typename"):
+                parts.append((key, name, None))
+            else:
+                raise Fallback(f"{edge_type.name}.{name}")
+        typename = edge_type.name
+
+        def render(items: list[Props], offset: int, total: int, more: bool) -> list[Any]:
+            edges = []
+            for i, item in enumerate(items):
+                edge: dict[str, Any] = {}
+                for key, name, node in parts:
+                    if node is not None:
+                        edge[key] = node(item)
+                    elif name == "cursor":
+                        edge[key] = encode_cursor(offset + i)
+                    else:
+                        edge[key] = typename
+                edges.append(edge)
+            return edges
+
+        return render
+
+    # --- root fields -----------------------------------------------------------------
+
+    def root(self, query: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _Root:
+        """The fetch of one root field of the query and how its value is shown."""
+        name = nodes[0].name.value
+        if name == "__typename":
+            return _Root(key, _fetched(query.name))
+        if len(nodes) != 1:
+            raise Fallback("a root key asked twice")
+        node = nodes[0]
+        definition = query.fields.get(name)
+        if definition is None:
+            raise Fallback(name)
+        args = self._args(query, node)
+        selections = self._selected(node).selections
+        lang = self.lang.code
+        if name in ("node", "plan", "country", "partnership"):
+            if name == "country":
+                node_id = f"Country:{str(args['code']).strip().upper()}"
+            elif name == "partnership":
+                node_id = "Partnership:OGP"
+            else:
+                node_id = str(args["id"])
+            return _Root(
+                key,
+                self._lookup(
+                    key, node, node_id, selections, only="Plan" if name == "plan" else None
+                ),
+            )
+        if name == "nodes":
+            lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
+
+            async def fetch_all(context: Context) -> Any:
+                return list(await asyncio.gather(*(one(context) for one in lookups)))
+
+            return _Root(key, fetch_all)
+        shown = get_named_type(definition.type)
+        label = shown.name.removesuffix("Connection")
+        if (
+            not isinstance(shown, GraphQLObjectType)
+            or not shown.name.endswith("Connection")
+            or label not in USES
+        ):
+            raise Fallback(f"root field {name}")
+        raw = self._selected(node).arguments
+        try:
+            offset, limit = self.bridge.bounds(raw.get("first"), raw.get("after"))
+            where = self.bridge.where(label, raw.get("where"))
+            sort = self.bridge.sort(label, raw.get("sort"))
+            found = self.bridge.page(label, selections)
+        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
+            raise Fallback(str(error)) from None
+
+        def make() -> tuple[qb.Built, bool] | None:
+            try:
+                built = cc.page(label, found.node, where, sort, lang, offset, limit, found.total)
+            except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+                return None
+            return built, found.total
+
+        compiled = self._shared(key, ("page", label, lang), make)
+        if compiled is None:
+            raise Fallback(f"{name} does not compile")
+        built, total_asked = compiled
+        connection = self.connection(shown, [node.selection_set], found.node)
+
+        async def fetch(context: Context) -> Any:
+            rows = await context.store.read(built.statement, **built.params)
+            if total_asked:
+                total = rows[0]["total"] if rows else 0
+                items = rows[0]["nodes"] if rows else []
+                return connection(items, offset, total, offset + len(items) < total)
+            items = [row["node"] for row in rows]
+            return connection(items, offset, offset + len(items), False)
+
+        return _Root(key, fetch)
+
+    def _selected(self, node: FieldNode) -> SelectedField:
+        """The root field as strawberry's ``info.selected_fields[0]`` gives it to the bridge."""
+        found = convert_selections(self.info, [node])[0]  # type: ignore[arg-type]
+        assert isinstance(found, SelectedField)
+        return found
+
+    def _lookup(
+        self, key: str, node: FieldNode, node_id: str, selections: Any, only: str | None = None
+    ) -> Callable[[Context], Any]:
+        """Fetch and show the node with this id, as ``fetch_node`` and the root field do."""
+        label = label_of(node_id)
+        if label is None:
+            return _fetched(None)
+        runtime = self.schema.get_type(label)
+        if not isinstance(runtime, GraphQLObjectType):
+            raise Fallback(label)
+        lang = self.lang.code
+
+        def make() -> cc.Pick | None:
+            try:
+                return self.bridge.pick(label, selections)
+            except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+                return None
+
+        chosen = self._shared(key, ("node", label, lang), make)
+        if chosen is None:
+            raise Fallback(f"{label} does not compile")
+        shown = self.entity(runtime, self.collect([node.selection_set], runtime), chosen)
+
+        async def fetch(context: Context) -> Any:
+            props = await context.compiled_node(chosen, lang, node_id)
+            if props is None or (only is not None and label != only):
+                return None
+            return shown(props)
+
+        return fetch
+
+
+# --- small renderers ----------------------------------------------------------------------
+
+
+def _constant(value: Any) -> Render:
+    return lambda p: value
+
+
+def _page_constant(value: Any) -> Callable[[list[Props], int, int, bool], Any]:
+    return lambda items, offset, total, more: value
+
+
+def _fetched(value: Any) -> Callable[[Context], Any]:
+    async def fetch(context: Context) -> Any:
+        return value
+
+    return fetch
+
+
+def _object(fields: list[tuple[str, Render]]) -> Render:
+    def render(props: Props) -> dict[str, Any]:
+        return {key: part(props) for key, part in fields}
+
+    return render
+
+
+def _nodes(node: Render) -> Callable[[list[Props], int, int, bool], Any]:
+    return lambda items, offset, total, more: [node(item) for item in items]
+
+
+def _plain(name: str, serialize: Callable[[Any], Any]) -> Render:
+    def render(props: Props) -> Any:
+        value = props.get(name)
+        return None if value is None else serialize(value)
+
+    return render
+
+
+def _slot(props: Props, slot: str) -> Any:
+    value = props.get(slot, _ABSENT)
+    if value is _ABSENT:
+        raise Fallback(f"{slot} was not fetched")
+    return value
+
+
+def _count_of(slot: str) -> Render:
+    def render(props: Props) -> Any:
+        value = _slot(props, slot)
+        return GraphQLInt.serialize(int(value))
+
+    return render
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise Fallback("null item")
+    return value
+
+
+def _enum_value(values: frozenset[str]) -> Callable[[Any], Any]:
+    def one(value: Any) -> Any:
+        if value not in values:
+            raise Fallback(f"{value!r} is not a value of its enum")
+        return value
+
+    return one
+
+
+def _enum(name: str, values: frozenset[str], type_: GraphQLOutputType) -> Render:
+    if not isinstance(get_named_type(type_), GraphQLEnumType):
+        raise Fallback(f"{name} is not an enum")
+    one = _enum_value(values)
+
+    def render(props: Props) -> Any:
+        value = props.get(name)
+        return None if value is None else one(value)
+
+    return render
+
+
+# --- the path ------------------------------------------------------------------------------
+
+
+#: introspection fields (``__typename`` is answered here; these are not)
+_INTROSPECTION = re.compile(r"__(schema|type)\b")
+
+
+def _eligible(operation: OperationDefinitionNode, prepared: PreparedDocument) -> bool:
+    """A query without directives or introspection (checked once per operation)."""
+    if operation.operation is not OperationType.QUERY:
+        return False
+    return "@" not in prepared.text and not _INTROSPECTION.search(prepared.text)
+
+
+#: failures of the store or the driver: passing, so they decline this request only
+_STORE_FAILURES = (StoreError, Neo4jError, DriverError, OSError)
+
+
+class DirectPath:
+    """Answers fully compiled queries from their records; ``None`` where it cannot."""
+
+    def __init__(self, schema: GraphQLSchema, settings: ApiSettings) -> None:
+        self.schema = schema
+        self.settings = settings
+
+    def plan(
+        self,
+        prepared: PreparedDocument,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any] | None,
+        lang: Lang,
+    ) -> Plan | None:
+        """The plan of this operation with these variables, or ``None`` (the usual path)."""
+        if prepared.validation_errors is None or prepared.validation_errors:
+            return None  # validated by the usual path first (its errors are its to give)
+        name = operation.name.value if operation.name else None
+        if name not in prepared.direct:
+            prepared.direct[name] = self._operation(prepared, operation)
+        memory: _Operation | None = prepared.direct[name]
+        if memory is None:
+            return None
+        key = (_variables_key(variables), lang.code)
+        if key in memory.plans:
+            kept = memory.plans[key]
+            return kept if kept is not None and not kept.declined else None
+        try:
+            found: Plan | None = self._build(prepared, operation, variables, lang)
+        except Fallback as reason:
+            log.debug("not direct: %s", reason)
+            found = None
+        except (GraphQLError, RecursionError):
+            found = None
+        if len(memory.plans) < MAX_PLANS_PER_OPERATION:
+            memory.plans[key] = found
+        return found
+
+    def _operation(
+        self, prepared: PreparedDocument, operation: OperationDefinitionNode
+    ) -> _Operation | None:
+        """The memory of an operation the direct path may answer, else ``None``."""
+        if not _eligible(operation, prepared) or prepared.document is None:
+            return None
+        try:
+            cost.check_literals(prepared.document, self.settings)
+        except GraphQLError:
+            return None
+        return _Operation()
+
+    def _build(
+        self,
+        prepared: PreparedDocument,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any] | None,
+        lang: Lang,
+    ) -> Plan:
+        coerced = get_variable_values(
+            self.schema, operation.variable_definitions or (), variables or {}
+        )
+        if not isinstance(coerced, VariableValues):
+            raise Fallback("variables")
+        assert prepared.document is not None
+        fragments = {
+            d.name.value: d
+            for d in prepared.document.definitions
+            if isinstance(d, FragmentDefinitionNode)
+        }
+        estimate = cost.check_cost(
+            self.schema,
+            prepared.document,
+            variables,
+            self.settings,
+            operation.name.value if operation.name else None,
+        )
+        name = operation.name.value if operation.name else None
+        builder = _Builder(self.schema, self.settings, fragments, coerced, lang, prepared, name)
+        query = self.schema.query_type
+        assert query is not None
+        groups = builder.collect([operation.selection_set], query)
+        roots = [builder.root(query, key, nodes) for key, nodes in groups.items()]
+        return Plan(roots, estimate)
+
+    async def run(
+        self, plan: Plan, context: Context, variables: dict[str, Any] | None, text: str
+    ) -> dict[str, Any] | None:
+        """The response body, or ``None`` when the usual path must answer."""
+        try:
+            tokens = cost.check_variables(variables, self.settings)
+            cost.check_document(text, tokens, self.settings)
+        except GraphQLError:
+            return None
+        operations.record_operation("query")
+        with statement_log() as entry:
+            try:
+                values = await asyncio.gather(*(root.fetch(context) for root in plan.roots))
+            except _STORE_FAILURES as error:  # the usual path runs again and tells it
+                log.info("direct path declined after a store failure: %s", error)
+                return None
+            except Exception as reason:  # Fallback, or a value the schema would refuse
+                log.info("direct path declined after its statements: %s", reason)
+                plan.declined = True
+                return None
+        operations.record_statements(entry.count)
+        data = {root.key: value for root, value in zip(plan.roots, values, strict=True)}
+        return {
+            "data": data,
+            "extensions": {
+                "cost": {"estimate": plan.cost, "budget": self.settings.cost_budget},
+                "cypher": {
+                    "statements": entry.count,
+                    "milliseconds": round(entry.seconds * 1000, 1),
+                },
+            },
+        }
+
+
+def _variables_key(variables: dict[str, Any] | None) -> str:
+    return json.dumps(variables or {}, sort_keys=True, default=repr)

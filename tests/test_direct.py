@@ -1,0 +1,182 @@
+"""The direct path (schema/direct.py) answers exactly as graphql-core's execution does.
+
+Two apps on the session store, one with ``ApiSettings.direct`` on and one with it off,
+answer every GraphiQL example, every benchmark query and the compiled engine's test
+queries; the responses must be the same JSON, key order included (data and errors),
+with the same cost estimate and statement count. Each request is sent twice to the
+direct app: the first validates the document the usual way, the second may go direct.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import schema.direct as direct
+from bench.queries import cases
+from graph.settings import StoreSettings
+from graph.store import BoltEndpoint
+from schema.app import create_app
+from schema.settings import ApiSettings
+from schema.web import example_queries
+from tests.conftest import free_port, in_process
+from tests.test_compiled_api import MORE, NESTED
+
+Send = Any
+
+
+@pytest.fixture(scope="module")
+def pair(store_endpoint: BoltEndpoint) -> Iterator[tuple[Send, Send]]:
+    """Send functions of the app with the direct path on, and of one with it off."""
+    settings = StoreSettings(statement_timeout=10.0)
+    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True))
+    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False))
+    with in_process(on_app) as on, in_process(off_app) as off:
+        yield on, off
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents the direct path answered (rather than handing them back)."""
+    answered: list[str] = []
+    real = direct.DirectPath.run
+
+    async def spy(
+        self: direct.DirectPath, plan: Any, context: Any, variables: Any, text: str
+    ) -> Any:
+        body = await real(self, plan, context, variables, text)
+        if body is not None:
+            answered.append(text)
+        return body
+
+    monkeypatch.setattr(direct.DirectPath, "run", spy)
+    return answered
+
+
+def _post(send: Send, query: str, variables: dict[str, Any] | None, headers: dict[str, str]) -> Any:
+    response = send("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    return response.status_code, response.json()
+
+
+def _same(
+    pair: tuple[Send, Send],
+    query: str,
+    variables: dict[str, Any] | None = None,
+    **headers: str,
+) -> dict[str, Any]:
+    """Asserts both apps answer ``query`` alike; the direct app's second answer."""
+    on, off = pair
+    _post(on, query, variables, headers)  # validated the usual way
+    status_on, body_on = _post(on, query, variables, headers)
+    status_off, body_off = _post(off, query, variables, headers)
+    assert status_on == status_off, query[:80]
+    for part in ("data", "errors"):
+        assert json.dumps(body_on.get(part)) == json.dumps(body_off.get(part)), query[:80]
+    ext_on, ext_off = body_on.get("extensions") or {}, body_off.get("extensions") or {}
+    assert list(ext_on) == list(ext_off)
+    assert ext_on.get("cost") == ext_off.get("cost")
+    if "cypher" in ext_on:
+        assert ext_on["cypher"]["statements"] == ext_off["cypher"]["statements"], query[:80]
+    return body_on
+
+
+def test_every_example_answers_alike(pair: tuple[Send, Send], taken: list[str]) -> None:
+    for tab in example_queries():
+        _same(pair, tab["query"])
+        _same(pair, tab["query"], None, **{"Accept-Language": "fr"})
+    assert len(taken) >= 4  # the examples that are fully compiled went direct
+
+
+def test_every_bench_query_answers_alike(pair: tuple[Send, Send], taken: list[str]) -> None:
+    for case in cases():
+        _same(pair, case.ours)
+    direct_names = {c.name for c in cases() if c.ours in taken}
+    assert {
+        "page of 100 indicators with milestone code",
+        "plan -> commitments -> milestones -> departments",
+        "indicator by id with its links",
+        "nested page: commitments with their first 3 milestones",
+    } <= direct_names
+
+
+def test_the_compiled_engine_queries_answer_alike(
+    pair: tuple[Send, Send], taken: list[str]
+) -> None:
+    for after in (None, "b2Zmc2V0OjA="):
+        _same(pair, NESTED, {"after": after}, **{"Accept-Language": "fr"})
+    assert NESTED in taken
+    for query in MORE:
+        _same(pair, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ indicators(first: 3, after: "nope") { totalCount } }',
+        "{ indicators(first: 100000) { totalCount } }",
+        "{ indicators(first: -1) { totalCount } }",
+        "{ plans { nodes { commitments(first: -1) { totalCount } } } }",
+        '{ plans { nodes { commitments(after: "nope") { totalCount } } } }',
+        "{ plans(sort: [{ id: ASC, title: ASC }]) { totalCount } }",
+        '{ node(id: "Nope:1") { id } n: node(id: "Plan:nope") { id } }',
+        '{ plan(id: "Indicator:CAN-2022-2024:C01.1.1") { id } }',
+        '{ country(code: " can ") { code __typename } __typename }',
+        "{ partnership { __typename id } }",
+        '{ nodes(ids: ["Plan:CAN-2018-2020", "x", "Plan:CAN-2018-2020"]) { id ... on Plan { '
+        "title(lang: FR) commitmentsAggregate { count } } } }",
+        "{ plans(first: 2) { edges { cursor __typename node { __typename id } } "
+        "pageInfo { __typename endCursor startCursor } __typename } }",
+        "query Q($first: Int, $lang: Lang) { plans(first: $first) { nodes { title(lang: $lang) } } }",
+        "{ plans(first: 1) { nodes { id previous { id } } } }",
+        "{ plans(first: 1) @include(if: true) { nodes { id } } }",
+        "{ __schema { queryType { name } } }",
+    ],
+)
+def test_refusals_and_edges_answer_alike(pair: tuple[Send, Send], query: str) -> None:
+    _same(pair, query, {"first": 2, "lang": "FR"} if "$first" in query else None)
+
+
+def test_a_wrong_variable_answers_alike(pair: tuple[Send, Send]) -> None:
+    query = "query Q($first: Int) { plans(first: $first) { nodes { id } } }"
+    _same(pair, query, {"first": "two"})
+    _same(pair, query, {"first": 1})
+
+
+def test_a_cost_over_the_budget_is_refused_alike(store_endpoint: BoltEndpoint) -> None:
+    settings = StoreSettings(statement_timeout=10.0)
+    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True, cost_budget=1000))
+    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False, cost_budget=1000))
+    query = "{ plans(first: 500) { nodes { commitments(first: 500) { nodes { id } } } } }"
+    with in_process(on_app) as on, in_process(off_app) as off:
+        body = _same((on, off), query)
+    assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT"
+
+
+def test_a_store_that_does_not_answer_is_told_alike() -> None:
+    gone = BoltEndpoint(f"bolt://127.0.0.1:{free_port()}", "root", "x", "graph")
+    settings = StoreSettings(statement_timeout=2.0, connect_timeout=2.0)
+    on_app = create_app(gone, settings, ApiSettings(direct=True))
+    off_app = create_app(gone, settings, ApiSettings(direct=False))
+    with in_process(on_app) as on, in_process(off_app) as off:
+        body = _same((on, off), "{ plans(first: 1) { nodes { id } } }")
+    assert body["errors"]
+
+
+def test_records_the_schema_would_refuse_send_that_query_the_usual_way(
+    pair: tuple[Send, Send], taken: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = "query Refused { plans(first: 2) { nodes { id commitmentsAggregate { count } } } }"
+    _same(pair, query)
+    assert taken == [query]
+
+    def refuse(props: Any, slot: str) -> Any:
+        raise direct.Fallback("as if a non-null field held null")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(direct, "_slot", refuse)
+        _same(pair, query)  # declined after its statement: the usual path answered
+    _same(pair, query)  # and answers it from now on: the plan is marked declined
+    assert taken == [query]
