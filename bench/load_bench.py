@@ -5,7 +5,7 @@ subset: the size of OGP's whole export) and times, on a fresh embedded store in 
 temporary folder: the bundled datasets, the real subset, the full export, then every
 real source of ``../shared/data/ogp`` (the 2016 Explorer, its process data, the US tracker).
 
-    python bench/load_bench.py [--rounds 12] [--no-full]
+    python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--profile F]
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import os
 import pstats
+import re
 import sys
 import tempfile
 import time
@@ -68,6 +70,28 @@ def _print_statements(top: int = 12) -> None:
     _STATEMENT_TIMES.clear()
 
 
+def _thread_times() -> dict[str, float]:
+    """CPU seconds of this process's threads, by name with digits dropped (Linux only)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[str, float] = defaultdict(float)
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[re.sub(r"[0-9]+", "#", name)] += (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def _print_threads(before: dict[str, float], top: int = 8) -> None:
+    after = _thread_times()
+    spent = {name: after[name] - before.get(name, 0.0) for name in after}
+    ranked = sorted(spent.items(), key=lambda item: -item[1])
+    print("    CPU by thread: " + ", ".join(f"{n} {s:.1f} s" for n, s in ranked[:top]))
+
+
 def _nodes(reports: list[WriteReport]) -> int:
     return sum(sum(r.created.values()) + sum(r.updated.values()) for r in reports)
 
@@ -76,13 +100,18 @@ def _relationships(reports: list[WriteReport]) -> int:
     return sum(r.relationships_created for r in reports)
 
 
-async def _timed(client: Store, label: str, locations: list[str], statements: bool) -> float:
-    started, cpu = time.perf_counter(), time.process_time()
+async def _timed(
+    client: Store, label: str, locations: list[str], statements: bool, threads: bool
+) -> float:
+    by_thread = _thread_times() if threads else {}
+    started, cpu, python = time.perf_counter(), time.process_time(), time.thread_time()
     reports = await load_locations(client, locations)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    python = time.thread_time() - python
     nodes, rels = _nodes(reports), _relationships(reports)
     print(
-        f"{label}: {took:.1f} s, {cpu:.1f} s of CPU (Python and the store's JVM) "
+        f"{label}: {took:.1f} s, {cpu:.1f} s of CPU (Python and the store's JVM; "
+        f"{python:.1f} s in Python's thread) "
         f"({nodes} nodes created or updated, {rels} new relationships: "
         f"{(nodes + rels) / took:,.0f} per second, {(nodes + rels) / cpu:,.0f} per CPU second)"
     )
@@ -90,6 +119,8 @@ async def _timed(client: Store, label: str, locations: list[str], statements: bo
         print(f"    {report.summary()}")
     if statements:
         _print_statements()
+    if threads:
+        _print_threads(by_thread)
     return took
 
 
@@ -99,6 +130,9 @@ def main() -> None:
     parser.add_argument("--no-full", action="store_true", help="skip the full export")
     parser.add_argument(
         "--statements", action="store_true", help="print the slowest statements of each load"
+    )
+    parser.add_argument(
+        "--threads", action="store_true", help="print the CPU time of each load by thread"
     )
     parser.add_argument(
         "--profile", type=Path, help="write a cProfile of the full export's load to this file"
@@ -122,7 +156,13 @@ def main() -> None:
                 print(f"bundled datasets (seed + partnership): {time.perf_counter() - t0:.1f} s")
                 if args.statements:
                     _print_statements()
-                await _timed(client, "OGP subset (503 commitments)", [str(SUBSET)], args.statements)
+                await _timed(
+                    client,
+                    "OGP subset (503 commitments)",
+                    [str(SUBSET)],
+                    args.statements,
+                    args.threads,
+                )
                 if not args.no_full:
                     profiler = cProfile.Profile() if args.profile else None
                     if profiler is not None:
@@ -132,6 +172,7 @@ def main() -> None:
                         f"full OGP export ({rows} commitments)",
                         [str(full)],
                         args.statements,
+                        args.threads,
                     )
                     if profiler is not None:
                         profiler.disable()
@@ -142,6 +183,7 @@ def main() -> None:
                     "Explorer 2016, process data, US tracker",
                     [str(p) for p in OTHERS],
                     args.statements,
+                    args.threads,
                 )
             finally:
                 await client.close()

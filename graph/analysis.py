@@ -106,6 +106,33 @@ class Token:
     primary: bool = True
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _plain_punctuation(text: str) -> str:
+    """``text.translate(_PUNCTUATION)``, faster on long texts outside ASCII (a few replaces)."""
+    if text.isascii():
+        return text
+    for ch, plain in _PUNCTUATION.items():
+        if chr(ch) in text:
+            text = text.replace(chr(ch), str(plain))
+    return text
+
+
+def _replace_all(text: str, table: dict[str, str]) -> str:
+    """``text`` with each character of ``table`` replaced at once, as ``str.translate`` does.
+
+    Replaced one after the other (much faster than ``translate`` on long texts outside ASCII),
+    which is the same unless a replacement is itself replaced: then ``translate`` is used.
+    """
+    changes = {ch: folded for ch, folded in table.items() if folded != ch}
+    if any(folded in changes for folded in changes.values()):
+        return text.translate({ord(ch): folded for ch, folded in changes.items()})
+    for ch, folded in changes.items():
+        text = text.replace(ch, folded)
+    return text
+
+
 @cache
 def _fold_char(ch: str) -> str:
     decomposed = unicodedata.normalize("NFKD", ch)
@@ -118,12 +145,12 @@ def fold_with_offsets(text: str) -> tuple[str, Sequence[int]]:
     The characters outside ASCII are folded one by one (once per process, cached); when
     each folds to one character, as accented letters do, the offsets are the identity.
     """
-    text = text.translate(_PUNCTUATION)
+    text = _plain_punctuation(text)
     if text.isascii():
         return text.lower(), range(len(text))
-    table = {ord(ch): _fold_char(ch) for ch in set(text) if not ch.isascii()}
+    table = {ch: _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
     if all(len(folded) == 1 for folded in table.values()):
-        return text.translate(table).lower(), range(len(text))
+        return _replace_all(text, table).lower(), range(len(text))
     out: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
@@ -200,6 +227,60 @@ def _word_tokens(word: Word, lang: Language) -> list[Token]:
     if len(parts) > 1 and found:
         found.append(Token(word.text, word.start, word.end, primary=False))
     return found
+
+
+def index_words(text: str) -> list[str]:
+    """The folded words of ``text`` as :func:`words` finds them, without their places.
+
+    What the index needs of a text (:mod:`graph.search_index`): found once per text, then
+    turned into each language's terms through :func:`term_tables`.
+    """
+    folded = fold_with_offsets(text)[0]
+    found: list[str] = _WORD.findall(folded)
+    if "'" not in folded:
+        return found
+    return [piece for raw in found for piece in ((raw,) if "'" not in raw else _unquoted(raw))]
+
+
+def _unquoted(raw: str) -> list[str]:
+    """The words of a folded word with apostrophes: elision and possessive off, split."""
+    elided = _ELISION.match(raw)
+    if elided:
+        raw = raw[elided.end() :]
+    return [piece for piece in _POSSESSIVE.sub("", raw).split("'") if piece]
+
+
+#: how many distinct words per language :func:`term_tables` keeps before starting afresh
+_VOCABULARY_LIMIT = 400_000
+_TERMS: dict[Language, dict[str, tuple[str, ...]]] = {"en": {}, "fr": {}}
+_PRIMARY_TERMS: dict[Language, dict[str, tuple[str, ...]]] = {"en": {}, "fr": {}}
+
+
+def term_tables(
+    found: Iterable[str], lang: Language
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """For every folded word of ``found`` (and others): its terms in ``lang``, and its primary
+    terms (see :class:`Token`), in the order :func:`tokens` gives them.
+
+    Two plain dictionaries kept per process, so that the index turns a text's words into
+    terms with lookups that run in C (``map(table.__getitem__, words)``).
+    """
+    terms, primary = _TERMS[lang], _PRIMARY_TERMS[lang]
+    missing = set(found).difference(terms)
+    if missing:
+        if len(terms) + len(missing) > _VOCABULARY_LIMIT:
+            terms.clear()
+            primary.clear()
+        for word in missing:
+            made = _word_tokens(Word(word, 0, len(word)), lang)
+            terms[word] = tuple(t.term for t in made)
+            primary[word] = tuple(t.term for t in made if t.primary)
+    return terms, primary
+
+
+def exact_key_of(found: Iterable[str]) -> str:
+    """:func:`exact_key` of a text whose :func:`index_words` are ``found``."""
+    return " ".join(w for w in found if len(w) > 1 or _DIGIT.search(w))
 
 
 def tokens(text: str, lang: Language) -> list[Token]:

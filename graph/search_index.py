@@ -20,17 +20,26 @@ nothing rewrites nothing.
 from __future__ import annotations
 
 import base64
-import itertools
 import uuid
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, pairwise
+from operator import itemgetter, methodcaller
 from typing import Any
 
-from graph.analysis import LANGUAGES, VERSION, Language, exact_key, tokens
+from graph.analysis import (
+    LANGUAGES,
+    VERSION,
+    Language,
+    exact_key,
+    exact_key_of,
+    index_words,
+    term_tables,
+)
 from graph.model import ENTITY_LABELS
 from graph.statements import Statement, statement
 from graph.store import Transaction
@@ -83,6 +92,9 @@ B = 0.75
 _MAX_EXACT_WORDS = 12
 
 
+_KEY_AND_POSTINGS = methodcaller("split", "\t", 1)
+
+
 def bucket_id(key: str) -> str:
     """The id of the bucket node that holds ``key``."""
     return f"SearchIndex:{VERSION}:{zlib.crc32(key.encode()) % BUCKETS:04d}"
@@ -112,25 +124,49 @@ def _length_norm(name: str, length: int) -> float:
 
 
 def document_keys(props: dict[str, Any]) -> dict[str, float]:
-    """Every key a node is indexed under, with its BM25F weight (exact keys: the field's weight)."""
-    weights: dict[str, float] = defaultdict(float)
+    """Every key a node is indexed under, with its BM25F weight (exact keys: the field's weight).
+
+    Each text is split into words once (a neutral field's text serves both languages) and
+    each distinct word becomes terms once per process (:func:`graph.analysis.term_tables`).
+    A key's weight is summed one occurrence after the other, as token by token: the same
+    float, so a reload compares equal to what is stored.
+    """
+    weights: dict[str, float] = {}
+    analysed: dict[str, list[str]] = {}
     for name, lang, text in search_fields(props):
-        found = tokens(text, lang)
-        primary = [t.term for t in found if t.primary]
+        found = analysed.get(text)
+        if found is None:
+            found = analysed[text] = index_words(text)
+        terms_of, primary_of = term_tables(found, lang)
+        primary = list(chain.from_iterable(map(primary_of.__getitem__, found)))
         norm = _length_norm(name, max(1, len(primary)))
         weight = FIELD_WEIGHTS.get(name, 1.0) / norm
-        for token in found:
-            weights[f"{lang}:{token.term}"] += weight
-        for first, second in itertools.pairwise(primary):
-            weights[f"{lang}:{first} {second}"] += weight
+        prefix = f"{lang}:"
+        _add(
+            weights, prefix, Counter(chain.from_iterable(map(terms_of.__getitem__, found))), weight
+        )
+        _add(weights, prefix, Counter(map(" ".join, pairwise(primary))), weight)
         if name in EXACT_FIELDS:
-            _exact(weights, f"{lang}={exact_key(text)}", EXACT_FIELDS[name])
+            _exact(weights, f"{lang}={exact_key_of(found)}", EXACT_FIELDS[name])
     node_id = props.get("id")
     if isinstance(node_id, str):
         for text in (node_id, node_id.split(":", 1)[-1]):
             for lang in LANGUAGES:
                 _exact(weights, f"{lang}={exact_key(text)}", EXACT_FIELDS["id"])
-    return {key: round(value, 2) for key, value in weights.items()}
+    rounded = {value: round(value, 2) for value in set(weights.values())}
+    return dict(zip(weights, map(rounded.__getitem__, weights.values()), strict=True))
+
+
+def _add(weights: dict[str, float], prefix: str, counts: Counter[str], weight: float) -> None:
+    """Add ``weight`` to the key ``prefix + item`` once per occurrence of ``item``: one
+    addition after the other, as token by token (``count * weight`` can differ in the last bit).
+    """
+    for item, count in counts.items():
+        key = prefix + item
+        value = weights.get(key, 0.0)
+        for _ in range(count):
+            value += weight
+        weights[key] = value
 
 
 def _exact(weights: dict[str, float], key: str, weight: float) -> None:
@@ -143,7 +179,8 @@ def _vector(keys: dict[str, float]) -> str:
 
     One string rather than a list: reading a hit's properties stays cheap.
     """
-    return "\n".join(sorted(f"{weight:g} {key}" for key, weight in keys.items()))
+    shown = {weight: f"{weight:g} " for weight in set(keys.values())}
+    return "\n".join(sorted(map(str.__add__, map(shown.__getitem__, keys.values()), keys)))
 
 
 def _from_vector(vector: str) -> dict[str, float]:
@@ -215,16 +252,16 @@ def read_bucket(text: str | None, wanted: Iterable[str]) -> dict[str, Postings]:
 
 
 def _parse_bucket(text: str | None) -> dict[str, str]:
-    entries: dict[str, str] = {}
-    for line in (text or "").split("\n"):
-        if line:
-            key, _, value = line.partition("\t")
-            entries[key] = value
-    return entries
+    """A bucket's ``\\nkey\\tpostings`` lines as a dictionary (split in C: every line has a tab)."""
+    if not text:
+        return {}
+    return dict(map(_KEY_AND_POSTINGS, filter(None, text.split("\n"))))
 
 
 def _format_bucket(entries: dict[str, str]) -> str:
-    return "".join(f"\n{key}\t{value}" for key, value in sorted(entries.items()) if value)
+    """The stored text of a bucket: its keys with postings, sorted, one ``\\nkey\\tpostings`` each."""
+    kept = sorted(filter(itemgetter(1), entries.items()))
+    return "\n" + "\n".join(map("\t".join, kept)) if kept else ""
 
 
 # --- statements ---------------------------------------------------------------------------------
@@ -345,101 +382,160 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-async def update(
-    tx: Transaction,
-    ids_by_label: dict[str, list[str]],
-    removed: Iterable[tuple[int, str | None]] = (),
-) -> int:
-    """Bring the index up to date for the nodes just written; returns how many changed.
+@dataclass
+class IndexUpdate:
+    """The index's upkeep for one write, in the writer's transaction.
 
-    ``removed``: ``(searchDoc, searchIndexed)`` of the nodes the transaction deleted, whose
-    postings go too (else they would count as matches that no page can show).
-    Runs inside the writer's transaction, so the index and the facts are stored together.
+    :meth:`document` is given each node the write creates or whose facts it changes, with
+    every property the node will hold: it returns the ``searchDoc`` and ``searchIndexed``
+    to store with the node in the same statement (nothing is read back or written twice).
+    :meth:`finish` then rewrites the buckets those documents touch and the meta node.
+    An index that is empty or of another analyser version is rebuilt from the store
+    instead, every entity read back (the first load into a new store, or after an upgrade).
     """
-    meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
-    fresh = meta.docs == 0
-    if fresh:  # nothing indexed yet, or by another version: index every entity of the store
-        ids_by_label = {
-            label: list(ids_by_label.get(label, []))
-            + [row["id"] for row in await tx.run(_all_ids(label))]
-            for label in ENTITY_LABELS
-        }
-    # doc number -> (old keys, new keys)
-    changes: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
-    if not fresh:
-        for doc, indexed in removed:
-            if doc is not None and doc not in changes:
-                changes[int(doc)] = (_from_vector(indexed or ""), {})
-                meta.docs = max(1, meta.docs - 1)
-    marks: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for label, ids in ids_by_label.items():
+
+    meta: Meta
+    #: the index is rebuilt in :meth:`finish`: :meth:`document` only notes the ids
+    fresh: bool
+    #: doc number -> (old keys, new keys)
+    changes: dict[int, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
+    #: label -> ids of the nodes written, for a rebuild
+    written: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    async def begin(cls, tx: Transaction) -> IndexUpdate:
+        """Read the index's meta node (the next document number, the label codes)."""
+        meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
+        return cls(meta, fresh=meta.docs == 0)
+
+    def document(
+        self, label: str, props: dict[str, Any], stored: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The index's properties to write with one node; ``{}`` when they stay as they are.
+
+        ``props``: everything the node holds after the write; ``stored``: what it held
+        before (``None`` for a new node). Call in the order of the nodes' ids within each
+        label, so that new documents are numbered as a rebuild would number them (ties
+        rank the same on every store).
+        """
         if label not in ENTITY_LABELS:
-            continue
-        # new documents are numbered in the order of their ids, whatever order the store
-        # returns rows in: ties rank the same on every store
-        for chunk in _chunks(sorted(set(ids))):
-            found = await tx.run(_read_documents(label), ids=chunk)
-            for row in sorted(found, key=lambda row: str(row["props"]["id"])):
-                props = row["props"]
-                new = document_keys(props)
-                indexed = props.get("searchIndexed")
-                doc = props.get("searchDoc")
-                if indexed is not None and doc is not None and not fresh:
-                    old = _from_vector(indexed)
-                    if old == new:
-                        continue
-                else:
-                    old = {}
-                    doc = (meta.next_doc << LABEL_BITS) | meta.code(label)
-                    meta.next_doc += 1
-                    meta.docs += 1
-                changes[doc] = (old, new)
-                marks[label].append({"id": props["id"], "doc": doc, "keys": _vector(new)})
-    if not changes:
-        return 0
-    # key -> doc -> new weight (None: the document no longer holds the key)
+            return {}
+        if self.fresh:
+            self.written[label].append(str(props["id"]))
+            return {}
+        new = document_keys(props)
+        indexed = stored.get("searchIndexed") if stored else None
+        doc = stored.get("searchDoc") if stored else None
+        if indexed is not None and doc is not None:
+            old = _from_vector(indexed)
+            if old == new:
+                return {}
+        else:
+            old = {}
+            doc = self._number(label)
+        self.changes[doc] = (old, new)
+        return {"searchDoc": doc, "searchIndexed": _vector(new)}
+
+    def _number(self, label: str) -> int:
+        doc = (self.meta.next_doc << LABEL_BITS) | self.meta.code(label)
+        self.meta.next_doc += 1
+        self.meta.docs += 1
+        return doc
+
+    async def finish(self, tx: Transaction, removed: Iterable[tuple[int, str | None]] = ()) -> int:
+        """Write the buckets and the meta node; returns how many documents changed.
+
+        ``removed``: ``(searchDoc, searchIndexed)`` of the nodes the transaction deleted,
+        whose postings go too (else they would count as matches that no page can show).
+        """
+        if self.fresh:
+            await self._rebuild(tx)
+        else:
+            for doc, indexed in removed:
+                if doc is not None and int(doc) not in self.changes:
+                    self.changes[int(doc)] = (_from_vector(indexed or ""), {})
+                    self.meta.docs = max(1, self.meta.docs - 1)
+        if not self.changes:
+            return 0
+        await _write_buckets(tx, self.changes)
+        await tx.run(
+            _SET_META,
+            id=META_ID,
+            docs=self.meta.docs,
+            nextDoc=self.meta.next_doc,
+            labels=self.meta.labels,
+            version=VERSION,
+            # a new token at every change: processes that cached postings see them stale
+            generation=uuid.uuid4().hex,
+        )
+        return len(self.changes)
+
+    async def _rebuild(self, tx: Transaction) -> None:
+        """Number and mark every entity of the store, reading each back."""
+        for label in ENTITY_LABELS:
+            ids = self.written.get(label, []) + [row["id"] for row in await tx.run(_all_ids(label))]
+            marks: list[dict[str, Any]] = []
+            # new documents are numbered in the order of their ids, whatever order the
+            # store returns rows in: ties rank the same on every store
+            for chunk in _chunks(sorted(set(ids))):
+                found = await tx.run(_read_documents(label), ids=chunk)
+                for row in sorted(found, key=lambda row: str(row["props"]["id"])):
+                    props = row["props"]
+                    new = document_keys(props)
+                    doc = self._number(label)
+                    self.changes[doc] = ({}, new)
+                    marks.append({"id": props["id"], "doc": doc, "keys": _vector(new)})
+            for chunk in _chunks(marks):
+                await tx.run(_mark_documents(label), rows=chunk)
+
+
+def _apply(postings: Postings, deltas: dict[int, int | None]) -> Postings:
+    """``postings`` with the new weights (``None``: the document no longer holds the key)."""
+    last = postings.docs[-1] if postings.docs else -1
+    if all(weight is not None for weight in deltas.values()) and min(deltas) > last:
+        # the common case of a load: new documents, numbered after every stored one
+        docs = sorted(deltas)
+        postings.docs.extend(docs)
+        postings.weights.extend(map(deltas.__getitem__, docs))  # type: ignore[arg-type]
+        return postings
+    entries = postings.as_dict()
+    for doc, weight in deltas.items():
+        if weight is None:
+            entries.pop(doc, None)
+        else:
+            entries[doc] = weight
+    return Postings.from_dict(entries)
+
+
+async def _write_buckets(
+    tx: Transaction, changes: dict[int, tuple[dict[str, float], dict[str, float]]]
+) -> None:
+    """Rewrite the buckets of every key whose documents or weights ``changes`` alters."""
     deltas: dict[str, dict[int, int | None]] = defaultdict(dict)
     for doc, (old, new) in changes.items():
         for key in old.keys() - new.keys():
             deltas[key][doc] = None
+        stored = {weight: min(65535, round(weight * WEIGHT_SCALE)) for weight in set(new.values())}
         for key, weight in new.items():
-            deltas[key][doc] = min(65535, round(weight * WEIGHT_SCALE))
+            deltas[key][doc] = stored[weight]
     by_bucket: dict[str, set[str]] = defaultdict(set)
     for key in deltas:
         by_bucket[bucket_id(key)].add(key)
-    stored: dict[str, str | None] = {}
+    texts: dict[str, str | None] = {}
     for chunk in _chunks(sorted(by_bucket)):
         for row in await tx.run(READ_BUCKETS, ids=chunk):
-            stored[row["id"]] = row["postings"]
+            texts[row["id"]] = row["postings"]
     created: list[dict[str, str]] = []
     updated: list[dict[str, str]] = []
     for bucket, keys in by_bucket.items():
-        entries = _parse_bucket(stored.get(bucket))
+        entries = _parse_bucket(texts.get(bucket))
         for key in keys:
-            postings = Postings.decode(entries[key]).as_dict() if key in entries else {}
-            for doc, stored_weight in deltas[key].items():
-                if stored_weight is None:
-                    postings.pop(doc, None)
-                else:
-                    postings[doc] = stored_weight
-            entries[key] = Postings.from_dict(postings).encode() if postings else ""
+            postings = Postings.decode(entries[key]) if key in entries else Postings()
+            changed = _apply(postings, deltas[key])
+            entries[key] = changed.encode() if changed.docs else ""
         row = {"id": bucket, "postings": _format_bucket(entries)}
-        (updated if bucket in stored else created).append(row)
+        (updated if bucket in texts else created).append(row)
     for chunk in _chunks(created, 200):
         await tx.run(_CREATE_BUCKETS, rows=chunk)
     for chunk in _chunks(updated, 200):
         await tx.run(_UPDATE_BUCKETS, rows=chunk)
-    for label, rows in marks.items():
-        for chunk in _chunks(rows):
-            await tx.run(_mark_documents(label), rows=chunk)
-    await tx.run(
-        _SET_META,
-        id=META_ID,
-        docs=meta.docs,
-        nextDoc=meta.next_doc,
-        labels=meta.labels,
-        version=VERSION,
-        # a new token at every change: processes that cached postings see them stale
-        generation=uuid.uuid4().hex,
-    )
-    return len(changes)

@@ -25,6 +25,9 @@ from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
 BATCH = 1000
+#: about how many bytes of properties one statement carries at most: Bolt messages have a
+#: limit (16 MiB on the embedded store) and long texts with their index keys reach it
+BATCH_BYTES = 2_000_000
 #: bumped when the derived properties change, so that stored sources are written again
 FORMAT = "3"
 #: properties the writer sets on every write; with those of derived_text, not facts
@@ -279,6 +282,32 @@ def _batches(items: list[Any]) -> Iterator[list[Any]]:
         yield items[start : start + BATCH]
 
 
+def _size(value: Any) -> int:
+    """About how many bytes ``value`` takes in a statement's parameters."""
+    if isinstance(value, str):
+        return len(value) + 8
+    if isinstance(value, dict):
+        return sum(len(k) + _size(v) for k, v in value.items()) + 8
+    if isinstance(value, list | tuple):
+        return sum(_size(v) for v in value) + 8
+    return 9
+
+
+def _sized(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """``rows`` in runs of at most :data:`BATCH_BYTES` (one row at least)."""
+    run: list[dict[str, Any]] = []
+    size = 0
+    for row in rows:
+        row_size = _size(row)
+        if run and size + row_size > BATCH_BYTES:
+            yield run
+            run, size = [], 0
+        run.append(row)
+        size += row_size
+    if run:
+        yield run
+
+
 def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, list[NodeRecord]]:
     grouped: dict[str, dict[str, NodeRecord]] = defaultdict(dict)
     for node in nodes:
@@ -288,13 +317,18 @@ def _group_nodes(nodes: Iterable[NodeRecord]) -> dict[str, list[NodeRecord]]:
         else:  # one document describing a node twice: later facts complete earlier ones
             seen.properties.update(node.properties)
             seen.defaults.update(node.defaults)
-    return {label: list(by_id.values()) for label, by_id in grouped.items()}
+    # in the order of their ids: the search index numbers new documents in that order
+    return {label: [by_id[i] for i in sorted(by_id)] for label, by_id in grouped.items()}
+
+
+#: the model's relations, looked up once per (start, type, end) (a dataclass per link is slow)
+_relation = cache(relation)
 
 
 def _group_relationships(rels: Iterable[RelRecord]) -> dict[tuple[Relation, bool], list[RelRecord]]:
     grouped: dict[tuple[Relation, bool], dict[tuple[str, str], RelRecord]] = defaultdict(dict)
     for rel in rels:
-        key = (relation(rel.start_label, rel.type, rel.end_label), rel.replace)
+        key = (_relation(rel.start_label, rel.type, rel.end_label), rel.replace)
         grouped[key][(rel.start_id, rel.end_id)] = rel
     return {key: list(by_ends.values()) for key, by_ends in grouped.items()}
 
@@ -333,26 +367,28 @@ async def write_document(
             gone += [(pair[0], pair[1]) for pair in result.get("gone") or ()]
             if removed:
                 report.removed[removal.what] = report.removed.get(removal.what, 0) + removed
+        # the search index's upkeep, in the same transaction as the facts: each node
+        # created or changed gets its index properties in the statement that writes it
+        index = None if dry_run else await search_index.IndexUpdate.begin(tx)
         state = _WriteState()
         for label, records in nodes.items():
             for batch in _batches(records):
-                fresh, changed = await _node_rows(tx, label, batch, report, state)
+                fresh, changed = await _node_rows(tx, label, batch, report, state, index)
                 if not dry_run:
-                    if fresh:
-                        made = await tx.run(_create_nodes(label), rows=fresh, loadedAt=loaded_at)
+                    for rows in _sized(fresh):
+                        made = await tx.run(_create_nodes(label), rows=rows, loadedAt=loaded_at)
                         state.handles.update((row["id"], row["eid"]) for row in made)
-                    if changed:
-                        await tx.run(_update_nodes(label), rows=changed, loadedAt=loaded_at)
+                    for rows in _sized(changed):
+                        await tx.run(_update_nodes(label), rows=rows, loadedAt=loaded_at)
                 advance(len(batch))
         await _find_ends(tx, rels, state)
         for (rel, replace), links in rels.items():
             for batch in _batches(links):
                 await _write_links(tx, rel, replace, batch, state, report, dry_run, doc.name)
                 advance(len(batch))
-        if not dry_run:
-            # the search index's upkeep, in the same transaction as the facts: only the
-            # nodes whose facts this write created or changed can have new search keys
-            await search_index.update(tx, dict(state.indexed), gone)
+        if index is not None:
+            # the buckets of the keys of the nodes created or changed (and removed)
+            await index.finish(tx, gone)
             await tx.run(
                 _MARK_DATASET,
                 id=dataset_id(doc.name),
@@ -386,8 +422,6 @@ class _WriteState:
     handles: dict[str, str] = field(default_factory=dict)
     #: nodes this write creates: their relationships are new, nothing to look up
     created: set[str] = field(default_factory=set)
-    #: label -> ids of the nodes created or changed (the search index's work)
-    indexed: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 async def _node_rows(
@@ -396,11 +430,14 @@ async def _node_rows(
     batch: list[NodeRecord],
     report: WriteReport,
     state: _WriteState,
+    index: search_index.IndexUpdate | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows for the create and the update statements; counts what is new, changed or the same.
 
     A node whose stored properties and sources already hold everything the write
     would set is left alone (its ``loadedAt`` keeps the time it was last written).
+    A node created or whose facts change gets its search index properties (``index``,
+    none in a dry run) in the same row.
     """
     found = await tx.run(_existing_nodes(label), ids=[n.id for n in batch])
     existing = {row["id"]: row for row in found}
@@ -419,7 +456,8 @@ async def _node_rows(
             props = {k: v for k, v in props.items() if v is not None}
             report.created[label] += 1
             state.created.add(node.id)
-            state.indexed[label].append(node.id)
+            if index is not None:
+                props.update(index.document(label, props, None))
             fresh.append({"props": props, "source": node.source})
             continue
         state.handles[node.id] = stored["eid"]  # type: ignore[index]
@@ -427,7 +465,9 @@ async def _node_rows(
         props.update(derived_properties(merged))
         if _facts({**before, **props}) != _facts(before):
             report.updated[label] += 1
-            state.indexed[label].append(node.id)
+            if index is not None:
+                after = {k: v for k, v in {**before, **props}.items() if v is not None}
+                props.update(index.document(label, after, before))
         else:
             report.unchanged[label] += 1
         same = all(before.get(k) == v for k, v in props.items())
