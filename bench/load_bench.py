@@ -129,6 +129,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=12, help="size of the full export")
     parser.add_argument("--no-full", action="store_true", help="skip the full export")
     parser.add_argument(
+        "--serving-jvm",
+        action="store_true",
+        help="start the store's JVM as `serve` does (both JIT compilers), not as `load` does",
+    )
+    parser.add_argument(
         "--statements", action="store_true", help="print the slowest statements of each load"
     )
     parser.add_argument(
@@ -144,7 +149,8 @@ def main() -> None:
         full = Path(folder) / "ogp-commitments-full.csv"
         with full.open("w", encoding="utf-8", newline="") as handle:
             rows = generate(SUBSET, args.rounds, handle)
-        store = EmbeddedStore(Path(folder) / "store", heap="1g")
+        # started as `ogp-graph load` starts it (not serving), unless --serving-jvm
+        store = EmbeddedStore(Path(folder) / "store", heap="1g", serving=args.serving_jvm)
         endpoint = store.start()
 
         async def run() -> None:

@@ -276,12 +276,14 @@ class EmbeddedStore:
         import arcadedb_embedded
         from arcadedb_embedded.jvm import start_jvm
 
+        jvm_args = [f"-Djava.util.logging.config.file={jul}"]
+        if not self.serving:
+            # a command (load, dump, restore) is short: the JVM's second, optimising
+            # compiler would spend more CPU than its code saves (the full OGP export's
+            # load: about a fifth of its CPU went to the JIT compilers)
+            jvm_args.append("-XX:TieredStopAtLevel=1")
         with _quiet_stderr(log_dir / "jvm-start.log"):
-            start_jvm(
-                heap_size=self.heap,
-                jvm_args=[f"-Djava.util.logging.config.file={jul}"],
-                interrupt=False,
-            )
+            start_jvm(heap_size=self.heap, jvm_args=jvm_args, interrupt=False)
         # a restart in the same process listens where the store did before
         bolt_port, http_port = self._ports or (_free_port(), _free_port())
         config: dict[str, object] = {
