@@ -12,7 +12,7 @@ import re
 import shutil
 import socket
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -26,6 +26,7 @@ from rich.progress import (
     DownloadColumn,
     MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     TaskID,
     TextColumn,
 )
@@ -353,23 +354,33 @@ def _short(version: str) -> str:
 
 
 @contextmanager
-def _download_bar() -> Iterator[None]:
-    """A progress bar per download while sources are read (on a terminal)."""
+def _progress_bars(
+    counter: ProgressColumn, describe: Callable[[str], str] = str
+) -> Iterator[Callable[[str, int, int | None], None]]:
+    """Progress bars on a terminal, one per named piece of work: yields ``report(name,
+    done, total)``, which adds the bar of a new name and moves the bar of a known one."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        counter,
         console=stderr,
         transient=True,
         disable=not stderr.is_terminal,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 
-        def report(url: str, received: int, total: int | None) -> None:
-            if url not in tasks:
-                tasks[url] = bar.add_task(f"downloading {url}", total=total)
-            bar.update(tasks[url], completed=received)
+        def report(name: str, done: int, total: int | None) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(describe(name), total=total)
+            bar.update(tasks[name], completed=done)
 
+        yield report
+
+
+@contextmanager
+def _download_bar() -> Iterator[None]:
+    """A progress bar per download while sources are read (on a terminal)."""
+    with _progress_bars(DownloadColumn(), "downloading {}".format) as report:
         token = download_progress.set(report)
         try:
             yield
@@ -390,21 +401,7 @@ def load(args: argparse.Namespace) -> None:
         try:
             await store.verify()
             await ensure_schema(store)
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=stderr,
-                transient=True,
-                disable=not stderr.is_terminal,
-            ) as bar:
-                tasks: dict[str, TaskID] = {}
-
-                def progress(name: str, done: int, total: int) -> None:
-                    if name not in tasks:
-                        tasks[name] = bar.add_task(name, total=total)
-                    bar.update(tasks[name], completed=done)
-
+            with _progress_bars(MofNCompleteColumn()) as progress:
                 if args.dry_run:
                     reports = await load_locations(store, sources, dry_run=True, progress=progress)
                 else:

@@ -31,6 +31,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, LINKS_OF, Kind, Link
 from graph.fields import FIELDS, LINKS
+from schema.codegen import snake
 from schema.connection import decode_cursor
 from schema.errors import UserInputError
 from schema.settings import ApiSettings
@@ -66,7 +67,7 @@ def _uses(label: str) -> dict[str, Use]:
     entity = next(e for e in ENTITIES if e.label == label)
     found = dict(_COMMON)
     for name, prop in entity.props.items():
-        field_name = to_camel_case(_snake(name))
+        field_name = to_camel_case(snake(name))
         if prop.kind in (Kind.BILINGUAL, Kind.URL):
             found[field_name] = Use((f"{name}_en", f"{name}_fr"))
         elif prop.kind is Kind.COUNT:
@@ -80,10 +81,6 @@ def _uses(label: str) -> dict[str, Use]:
     for name in _ID_ONLY.get(label, ()):
         found[name] = Use()
     return found
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 #: label -> GraphQL field name -> what it reads
@@ -308,7 +305,12 @@ def _scalar(kind: Kind, op: str, value: Any) -> Any:
 def variables_key(info: Info) -> str:
     """The request's variables as text, for the cache of compiled statements."""
     raw: Any = info._raw_info.variable_values
-    values = getattr(raw, "coerced", raw)
+    return variables_text(getattr(raw, "coerced", raw))
+
+
+def variables_text(values: Any) -> str:
+    """Variables as text: the key under which compiled statements (and the direct path's
+    plans) are kept, the same whichever path computes it."""
     return json.dumps(values, sort_keys=True, default=_jsonable)
 
 

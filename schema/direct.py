@@ -21,7 +21,6 @@ direct path on or off (``ApiSettings.direct``; ``tests/test_direct.py`` checks i
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -63,7 +62,8 @@ from graph.errors import StoreError, StoreUnavailable
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
-from schema.compiled import USES, Bridge, Decline, _jsonable
+from schema.codegen import snake
+from schema.compiled import USES, Bridge, Decline, variables_text
 from schema.connection import encode_cursor
 from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
@@ -110,13 +110,9 @@ def _props_by_field() -> dict[str, dict[str, _Prop]]:
             values: frozenset[str] = frozenset()
             if prop.kind in (Kind.ENUM, Kind.ENUM_LIST) and prop.ref in ENUM_BY_NAME:
                 values = frozenset(ENUM_BY_NAME[prop.ref].values)
-            fields[to_camel_case(_snake(name))] = _Prop(name, prop.kind, values)
+            fields[to_camel_case(snake(name))] = _Prop(name, prop.kind, values)
         found[entity.label] = fields
     return found
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
 
 #: label -> GraphQL field name -> the stored property it shows
@@ -206,7 +202,7 @@ class _Builder:
         self.info = SimpleNamespace(variable_values=variables.coerced, fragments=fragments)
         self.prepared = prepared
         self.operation_name = operation_name
-        self.variables_key = json.dumps(variables.coerced, sort_keys=True, default=_jsonable)
+        self.variables_key = variables_text(variables.coerced)
 
     def _shared(self, key: str, tail: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """``make()``, shared with the usual path's compiled statements (``schema/fields.py``
@@ -720,7 +716,7 @@ class DirectPath:
         memory: _Operation | None = prepared.direct[name]
         if memory is None:
             return None
-        key = (_variables_key(variables), lang.code)
+        key = (variables_text(variables or {}), lang.code)
         if key in memory.plans:
             kept = memory.plans[key]
             return kept if kept is not None and not kept.declined else None
@@ -845,7 +841,3 @@ def _store_failure(root: _Root, error: StoreError) -> dict[str, Any]:
         return dict(located.formatted)
     public = GraphQLError(public_message(located), nodes=located.nodes, path=located.path)
     return dict(public.formatted)
-
-
-def _variables_key(variables: dict[str, Any] | None) -> str:
-    return json.dumps(variables or {}, sort_keys=True, default=repr)
