@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from graph import query_builder as qb
-from graph.domain import ENTITY_BY_LABEL, Kind, Link
+from graph.domain import ENTITY_BY_LABEL, Kind, Link, path_pattern
 from graph.fields import FIELDS, LINKS
 from graph.statements import Statement
 
@@ -63,7 +63,25 @@ class Count:
     where: qb.Where = qb.EVERYTHING
 
 
-Related = Many | One | Count
+@dataclass(frozen=True)
+class Neighbour:
+    """The plan before (``previous``) or after (``next``) a plan among its country's plans.
+
+    As :data:`graph.reads.PLAN_NEIGHBOURS` answers it: by ``startYear``, ties by id.
+    """
+
+    key: str
+    side: str
+    node: Pick
+
+
+#: the sides of :class:`Neighbour`: the comparison of start years, and the order that puts
+#: the nearest plan first
+NEIGHBOUR_SIDES = {"previous": ("<", "DESC"), "next": (">", "ASC")}
+#: the links from a plan to the plans of its country
+_COUNTRY_PLANS = ("country", "plans")
+
+Related = Many | One | Count | Neighbour
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,8 @@ class _Writer:
         return f"{var} {{{', '.join(dict.fromkeys(entries))}}}"
 
     def related(self, label: str, var: str, rel: Related) -> str:
+        if isinstance(rel, Neighbour):
+            return self.neighbour(label, var, rel)
         link = _link(label, rel.link)
         other = self.node_var()
         pattern = link.pattern(var, other)
@@ -129,6 +149,19 @@ class _Writer:
         total = f"COUNT {{ MATCH {link.pattern(var, counted)}{qb.where_clause(count_condition)} }}"
         # a list, not a map: ArcadeDB makes a map literal that holds a COLLECT of maps null
         return f"[{total}, {items}]"
+
+    def neighbour(self, label: str, var: str, rel: Neighbour) -> str:
+        if label != "Plan" or rel.side not in NEIGHBOUR_SIDES or rel.node.label != "Plan":
+            raise qb.QueryError(f"{label} has no {rel.side!r} plan")
+        compare, direction = NEIGHBOUR_SIDES[rel.side]
+        other = self.node_var()
+        pattern = path_pattern(label, _COUNTRY_PLANS, var, other)
+        body = self.project(other, rel.node)
+        return (
+            f"head(COLLECT {{ MATCH {pattern} WHERE {other}.startYear {compare} {var}.startYear "
+            f"WITH {other} ORDER BY {other}.startYear {direction}, {other}.id_sort {direction} "
+            f"LIMIT 1 RETURN {body} }})"
+        )
 
 
 def _prop(label: str, name: str) -> str:
@@ -207,6 +240,52 @@ def by_ids(label: str, pick: Pick, lang: str) -> qb.Built:
     return qb.Built(Statement(f"compiled.by_ids[{label}]", cypher, params | {"ids": []}), params)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One way a lookup finds its node: the node with ``node_id``, else (``node_id`` None)
+    the first node passing ``where`` in the label's default order."""
+
+    pick: Pick
+    node_id: str | None = None
+    where: qb.Where = qb.EVERYTHING
+
+
+def first_found(candidates: tuple[Candidate, ...], lang: str) -> qb.Built:
+    """One row, ``node``: the first candidate's node that exists, projected as its pick, or null.
+
+    A candidate is looked for only when the ones before it found nothing (``CASE``), so a
+    lookup that falls back to a filter pays for it only when the id is not there.
+    """
+    if not candidates:
+        raise qb.QueryError("a lookup needs a candidate")
+    writer = _Writer(lang)
+    found: list[str] = []
+    for candidate in candidates:
+        label = candidate.pick.label
+        var = writer.node_var()
+        if candidate.node_id is not None:
+            match = (
+                f"MATCH ({var}:{label}) WHERE {var}.id = {writer.filters.param(candidate.node_id)}"
+            )
+        else:
+            match = (
+                f"{qb.match_where(label, var, candidate.where, writer.filters)} "
+                f"WITH {var} ORDER BY {qb.order_by(label, var, (), lang)} LIMIT 1"
+            )
+        found.append(f"head(COLLECT {{ {match} RETURN {writer.project(var, candidate.pick)} }})")
+    cypher = f"WITH {found[0]} AS found0"
+    for position, expression in enumerate(found[1:], start=1):
+        earlier = ", ".join(f"found{i}" for i in range(position))
+        cypher += (
+            f" WITH {earlier}, CASE WHEN coalesce({earlier}) IS NULL THEN {expression} END "
+            f"AS found{position}"
+        )
+    cypher += f" RETURN coalesce({', '.join(f'found{i}' for i in range(len(found)))}) AS node"
+    labels = ",".join(c.pick.label for c in candidates)
+    params = writer.filters.params
+    return qb.Built(Statement(f"compiled.first_found[{labels}]", cypher, params), params)
+
+
 # --- every shape, for the Cypher check -------------------------------------------
 
 
@@ -234,6 +313,9 @@ def sample_pick(label: str, depth: int = 1) -> Pick:
                 related.append(Count(f"{name}Count", name, where))
             else:
                 related.append(One(name, name, inner))
+        if label == "Plan":
+            for side in NEIGHBOUR_SIDES:
+                related.append(Neighbour(side, side, Pick(label, ("title_en",))))
     return Pick(label, _stored(label), tuple(related))
 
 
@@ -246,6 +328,29 @@ def lintable_statements() -> Iterator[Statement]:
         yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False).statement
         yield by_ids(label, Pick(label, _stored(label)), "en").statement
     yield by_ids("Plan", NESTED_SAMPLE, "en").statement
+    yield from LOOKUP_SAMPLES
+
+
+#: the lookups of ``member(code)`` and ``commitment(ogpId)``: by id, else by a filter
+LOOKUP_SAMPLES = (
+    first_found(
+        (
+            Candidate(sample_pick("LocalGovernment"), "LocalGovernment:X"),
+            Candidate(sample_pick("Country"), "Country:X"),
+        ),
+        "en",
+    ).statement,
+    first_found(
+        (
+            Candidate(sample_pick("Commitment"), "Commitment:X"),
+            Candidate(
+                sample_pick("Commitment"),
+                where=qb.Where(conditions=(qb.Condition("ogpId", "eq", "x"),)),
+            ),
+        ),
+        "fr",
+    ).statement,
+)
 
 
 #: a plan with its commitments, their milestones and the departments that lead them

@@ -21,7 +21,7 @@ PLAN_NEIGHBOURS = statement(
     "MATCH (p:Plan) WHERE p.id IN $ids "
     f"OPTIONAL MATCH {_COUNTRY} "
     f"OPTIONAL MATCH {_COUNTRY_PLANS} WHERE q.id <> p.id "
-    "WITH p, q ORDER BY q.startYear "
+    "WITH p, q ORDER BY q.startYear, q.id_sort "
     "WITH p, collect(q) AS others "
     "RETURN p.id AS id, "
     "[x IN others WHERE x.startYear < p.startYear | properties(x)] AS before, "

@@ -31,6 +31,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, LINKS_OF, Kind, Link
 from graph.fields import FIELDS, LINKS
+from graph.normalize import fold
 from schema.codegen import snake
 from schema.connection import decode_cursor
 from schema.errors import UserInputError
@@ -51,6 +52,13 @@ class Use:
     count: str | None = None
     link: Link | None = None
     aggregate: bool = False
+    #: ``previous``/``next`` of a plan (:class:`graph.compile.Neighbour`)
+    neighbour: str | None = None
+
+    @property
+    def related(self) -> bool:
+        """True when the field's answer is fetched under the node (``__<key>``)."""
+        return self.count is not None or self.link is not None or self.neighbour is not None
 
 
 #: fields every entity has, and hand-written fields that read only the node's id
@@ -60,7 +68,9 @@ _COMMON = {
     "loadedAt": Use(("loadedAt",)),
     "__typename": Use(),
 }
-_ID_ONLY = {"Plan": ("previous", "next", "progress", "progressByPeriod")}
+_ID_ONLY = {"Plan": ("progress", "progressByPeriod")}
+#: label -> hand-written fields that are a neighbouring node of the same label
+_NEIGHBOURS = {"Plan": tuple(cc.NEIGHBOUR_SIDES)}
 
 
 def _uses(label: str) -> dict[str, Use]:
@@ -80,6 +90,8 @@ def _uses(label: str) -> dict[str, Use]:
             found[f"{link.name}Aggregate"] = Use(link=link, aggregate=True)
     for name in _ID_ONLY.get(label, ()):
         found[name] = Use()
+    for name in _NEIGHBOURS.get(label, ()):
+        found[name] = Use(neighbour=name)
     return found
 
 
@@ -148,6 +160,12 @@ class Bridge:
             props.update(dict.fromkeys(use.props))
             if use.count is not None:
                 related.append(cc.Count(key, use.count))
+            elif use.neighbour is not None:
+                inner = [s for g in group for s in g.selections]
+                try:
+                    related.append(cc.Neighbour(key, use.neighbour, self.pick(label, inner)))
+                except Decline:
+                    continue  # that field alone falls back to its resolver
             elif use.link is not None:
                 if any(g.arguments != group[0].arguments for g in group):
                     continue  # one key, different arguments: the resolvers sort it out
@@ -268,6 +286,46 @@ class Bridge:
             name, direction = chosen[0]
             orders.append(qb.Order(name, _enum(direction)))
         return tuple(orders)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A root lookup compiled: its one statement (one row, ``node``), and the pick of each
+    label the found node may have (its id tells which)."""
+
+    built: qb.Built
+    picks: dict[str, cc.Pick]
+
+
+def member_lookup(bridge: Bridge, code: str, selections: Iterable[Selection]) -> Lookup:
+    """``member(code)``: the local government with this code, else the country."""
+    key = code.strip().upper()
+    chosen = list(selections)
+    candidates = tuple(
+        cc.Candidate(bridge.pick(label, chosen), f"{label}:{key}")
+        for label in ("LocalGovernment", "Country")
+    )
+    return _lookup(bridge, candidates)
+
+
+def commitment_lookup(bridge: Bridge, ogp_id: str, selections: Iterable[Selection]) -> Lookup:
+    """``commitment(ogpId)``: the commitment with that id, else the first with that ``ogpId``."""
+    pick = bridge.pick("Commitment", selections)
+    where = qb.Where(conditions=(qb.Condition("ogpId", "eq", fold(ogp_id)),))
+    candidates = (
+        cc.Candidate(pick, f"Commitment:{ogp_id.strip().upper()}"),
+        cc.Candidate(pick, where=where),
+    )
+    return _lookup(bridge, candidates)
+
+
+def _lookup(bridge: Bridge, candidates: tuple[cc.Candidate, ...]) -> Lookup:
+    built = cc.first_found(candidates, bridge.lang)
+    return Lookup(built, {c.pick.label: c.pick for c in candidates})
+
+
+#: root field -> its argument and how it compiles (both paths share what it makes)
+LOOKUPS = {"member": ("code", member_lookup), "commitment": ("ogpId", commitment_lookup)}
 
 
 def _listed(value: Any) -> list[Any]:

@@ -63,7 +63,7 @@ from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
 from schema.codegen import snake
-from schema.compiled import USES, Bridge, Decline, variables_text
+from schema.compiled import LOOKUPS, USES, Bridge, Decline, variables_text
 from schema.connection import encode_cursor
 from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
@@ -307,7 +307,7 @@ class _Builder:
             return lambda p: [_not_null(item(s)) for s in (p.get("sources") or [])]
         if name == "loadedAt":
             return _nonnull(_plain("loadedAt", _serialize(type_)), type_)
-        if use.count is not None or use.link is not None:
+        if use.related:
             rel = related.get(key)
             if rel is None:
                 raise Fallback(f"{label}.{name} is not compiled")
@@ -361,7 +361,7 @@ class _Builder:
             return _count_of(slot)
         target = self._object_type(type_)
         sets = [n.selection_set for n in nodes]
-        if isinstance(rel, cc.One):
+        if isinstance(rel, (cc.One, cc.Neighbour)):
             shown_one = self.entity(target, self.collect(sets, target), rel.node)
 
             def one(p: Props) -> Any:
@@ -510,6 +510,13 @@ class _Builder:
                 node,
                 not is_non_null_type(definition.type),
             )
+        if name in LOOKUPS:
+            return _Root(
+                key,
+                self._first_found(key, node, name, args[LOOKUPS[name][0]], selections),
+                node,
+                not is_non_null_type(definition.type),
+            )
         if name == "nodes":
             lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
 
@@ -592,6 +599,38 @@ class _Builder:
             if props is None or (only is not None and label != only):
                 return None
             return shown(props)
+
+        return fetch
+
+    def _first_found(
+        self, key: str, node: FieldNode, name: str, value: Any, selections: Any
+    ) -> Callable[[Context], Any]:
+        """Fetch and show what ``member(code)`` or ``commitment(ogpId)`` finds, as
+        ``schema.fields.fetch_first`` does (one statement, shared with it)."""
+        _, compile_lookup = LOOKUPS[name]
+
+        def make() -> Any:
+            try:
+                return compile_lookup(self.bridge, str(value), selections)
+            except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+                return None
+
+        lookup = self._shared(key, (name, self.lang.code), make)
+        if lookup is None:
+            raise Fallback(f"{name} does not compile")
+        shown: dict[str, Render] = {}
+        for label, chosen in lookup.picks.items():
+            runtime = self.schema.get_type(label)
+            if not isinstance(runtime, GraphQLObjectType):
+                raise Fallback(label)
+            shown[label] = self.entity(runtime, self.collect([node.selection_set], runtime), chosen)
+
+        async def fetch(context: Context) -> Any:
+            rows = await context.store.read(lookup.built.statement, **lookup.built.params)
+            props = rows[0]["node"] if rows else None
+            if props is None:
+                return None
+            return shown[str(label_of(props["id"]))](props)
 
         return fetch
 

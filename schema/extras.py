@@ -36,6 +36,9 @@ class PeriodProgress:
     )
 
 
+_ABSENT = object()
+
+
 def _plan(props: Props | None) -> Plan | None:
     from schema.entities import Plan
 
@@ -65,11 +68,17 @@ class PlanExtras:
     async def previous(
         self, info: Info
     ) -> Annotated[Plan, strawberry.lazy("schema.entities")] | None:
+        early = self.props.get(f"__{info.path.key}", _ABSENT)  # compiled with the plan
+        if early is not _ABSENT:
+            return _plan(early)
         before, _ = await ctx(info).plan_neighbours(self.props["id"])
         return _plan(before)
 
     @strawberry.field(description="The country's plan after this one.")
     async def next(self, info: Info) -> Annotated[Plan, strawberry.lazy("schema.entities")] | None:
+        early = self.props.get(f"__{info.path.key}", _ABSENT)  # compiled with the plan
+        if early is not _ABSENT:
+            return _plan(early)
         _, after = await ctx(info).plan_neighbours(self.props["id"])
         return _plan(after)
 

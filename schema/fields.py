@@ -9,6 +9,7 @@ are generated from :mod:`graph.domain` (``python -m schema.codegen``).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -18,7 +19,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.groups import grouped_counts, merged, split_counts
 from graph.model import label_of
-from schema.compiled import Bridge, Decline, variables_key
+from schema.compiled import LOOKUPS, Bridge, Decline, Lookup, variables_key
 from schema.connection import Connection, build_connection, decode_cursor
 from schema.context import Props
 from schema.document_cache import CONTEXT_KEY, PreparedDocument
@@ -51,6 +52,7 @@ __all__ = [
     "GroupCount",
     "LangArg",
     "count",
+    "fetch_first",
     "fetch_node",
     "grouped",
     "page_bounds",
@@ -267,6 +269,35 @@ async def fetch_node(info: Info, node_id: str) -> Props | None:
     if pick is None:
         return await context.node(node_id)
     return await context.compiled_node(pick, lang, node_id)
+
+
+#: what :func:`fetch_first` gives when the lookup does not compile
+NOT_COMPILED: Any = object()
+
+
+async def fetch_first(info: Info, value: str) -> Props | None:
+    """What the root lookup ``info`` answers (``member(code)``, ``commitment(ogpId)``:
+    :data:`schema.compiled.LOOKUPS`) finds with its argument ``value``, and what is asked
+    under it, in one statement; :data:`NOT_COMPILED` when the selection does not compile."""
+    context = ctx(info)
+    lang = context.lang.code
+    name = info.field_name
+    _, compile_lookup = LOOKUPS[name]
+    make_lookup: Callable[..., Lookup] = compile_lookup
+
+    def make() -> Lookup | None:
+        try:
+            bridge = Bridge.of(info, context.settings, lang)
+            return make_lookup(bridge, value, info.selected_fields[0].selections)
+        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
+            return None
+
+    lookup: Lookup | None = _cached(info, (name, lang), make)
+    if lookup is None:
+        return NOT_COMPILED
+    rows = await context.store.read(lookup.built.statement, **lookup.built.params)
+    found: Props | None = rows[0]["node"] if rows else None
+    return found
 
 
 async def root_count(info: Info, label: str, where: Any) -> tuple[int, qb.Where]:

@@ -20,7 +20,7 @@ from schema.entities import (
     RootLists,
 )
 from schema.explore import GraphView, neighborhood, shortest_path
-from schema.fields import fetch_node
+from schema.fields import NOT_COMPILED, fetch_first, fetch_node
 from schema.node import Node, ctx, wrap
 from schema.search import search
 
@@ -75,6 +75,9 @@ class Query(RootLists):
     async def member(
         self, info: Info, code: Annotated[str, strawberry.argument(description="e.g. `ESMD`.")]
     ) -> Member | None:
+        found = await fetch_first(info, code)
+        if found is not NOT_COMPILED:
+            return wrap(found)  # type: ignore[return-value]
         key = code.strip().upper()
         local = await fetch_node(info, f"LocalGovernment:{key}")
         if local is not None:
@@ -91,6 +94,9 @@ class Query(RootLists):
         info: Info,
         ogp_id: Annotated[str, strawberry.argument(description="e.g. `AL0002`.")],
     ) -> Commitment | None:
+        found = await fetch_first(info, ogp_id)
+        if found is not NOT_COMPILED:
+            return Commitment(props=found) if found is not None else None
         context = ctx(info)
         direct = await fetch_node(info, f"Commitment:{ogp_id.strip().upper()}")
         if direct is not None:
