@@ -239,9 +239,13 @@ def test_a_lookup_falls_back_to_its_filter_only_when_the_id_is_not_there(
             await client.close()
         return rows[0]["node"], page[0]["nodes"][0]["id"]
 
-    found, _ = run(first(cc.Candidate(pick, "Commitment:NOPE"), cc.Candidate(pick, where=by_ogp_id)))
+    found, _ = run(
+        first(cc.Candidate(pick, "Commitment:NOPE"), cc.Candidate(pick, where=by_ogp_id))
+    )
     assert found["id"] == "Commitment:AL0002" and found["__plan"]["id"].startswith("Plan:")
-    found, _ = run(first(cc.Candidate(pick, "Commitment:AL0002"), cc.Candidate(pick, where=by_code)))
+    found, _ = run(
+        first(cc.Candidate(pick, "Commitment:AL0002"), cc.Candidate(pick, where=by_code))
+    )
     assert found["id"] == "Commitment:AL0002"  # the id first: the filter is not used
     found, first_by_code = run(
         first(cc.Candidate(pick, "Commitment:NOPE"), cc.Candidate(pick, where=by_code))
