@@ -86,7 +86,7 @@ def test_the_statement_projects_asked_properties_and_pages_inside() -> None:
     assert "properties(" not in cypher and ".description_en" not in cypher
     assert "__commitments: [COUNT { MATCH (n)-[:HAS_COMMITMENT]->" in cypher
     # sorted by the asked key, then id; the page is parameters, the filter value folded
-    assert "ORDER BY n3.code_sort DESC, n3.id_sort ASC SKIP $p1 LIMIT $p2" in cypher
+    assert "ORDER BY n4.code_sort DESC, n4.id_sort ASC SKIP $p1 LIMIT $p2" in cypher
     assert "head(COLLECT { MATCH (n)<-[:HAS_PLAN]-(" in cypher
     assert built.params == {"p0": "open", "p1": 1, "p2": 3, "p3": 2, "p4": 20, "p5": "open"}
 
@@ -174,3 +174,52 @@ def test_properties_and_keys_are_checked() -> None:
         cc.by_ids("Plan", cc.Pick("Plan", ("nope",)), "en")
     with pytest.raises(qb.QueryError):
         cc.by_ids("Plan", cc.Pick("Plan", (), (cc.Count("a b", "commitments"),)), "en")
+
+
+def test_previous_and_next_are_fetched_with_the_plan() -> None:
+    field = root_field(NESTED, {})
+    pick = bridge().pick("Plan", field.selections)
+    previous = next(r for r in pick.related if r.key == "previous")
+    assert previous == cc.Neighbour("previous", "previous", cc.Pick("Plan", ("id",)))
+    cypher = cc.by_ids("Plan", pick, "en").statement.cypher
+    # the nearest start year first, ties by id, as graph.reads.PLAN_NEIGHBOURS orders them
+    assert (
+        "__previous: head(COLLECT { MATCH (n)<-[:HAS_PLAN]-(:Country)-[:HAS_PLAN]->(n2:Plan) "
+        "WHERE n2.startYear < n.startYear WITH n2 ORDER BY n2.startYear DESC, n2.id_sort DESC "
+        "LIMIT 1 RETURN n2 {.id} })"
+    ) in cypher
+    with pytest.raises(qb.QueryError):
+        cc.by_ids("Country", cc.Pick("Country", (), (cc.Neighbour("p", "previous", pick),)), "en")
+
+
+def test_a_member_lookup_is_one_statement_that_tries_each_label_in_turn() -> None:
+    from schema.compiled import commitment_lookup, member_lookup
+
+    field = root_field(
+        '{ member(code: " esmd ") { __typename ... on LocalGovernment { code country { name } } '
+        "... on Country { name } } }"
+    )
+    lookup = member_lookup(bridge("fr"), " esmd ", field.selections)
+    assert lookup.picks == {
+        "LocalGovernment": cc.Pick(
+            "LocalGovernment",
+            ("code",),
+            (cc.One("country", "country", cc.Pick("Country", ("name_en", "name_fr"))),),
+        ),
+        "Country": cc.Pick("Country", ("name_en", "name_fr")),
+    }
+    cypher = lookup.built.statement.cypher
+    assert cypher.startswith(
+        "WITH head(COLLECT { MATCH (n1:LocalGovernment) WHERE n1.id = $p0 RETURN n1 {.id, .code, "
+    )
+    assert " WITH found0, CASE WHEN coalesce(found0) IS NULL THEN head(COLLECT { MATCH " in cypher
+    assert cypher.endswith("RETURN coalesce(found0, found1) AS node")
+    assert lookup.built.params == {"p0": "LocalGovernment:ESMD", "p1": "Country:ESMD"}
+    field = root_field('{ commitment(ogpId: "Al0002") { title } }')
+    lookup = commitment_lookup(bridge(), "Al0002", field.selections)
+    assert lookup.built.params == {"p0": "Commitment:AL0002", "p1": "al0002"}
+    assert "WITH n2 ORDER BY n2.id_sort ASC LIMIT 1 RETURN n2 {.id, .title_en" in (
+        lookup.built.statement.cypher
+    )
+    with pytest.raises(qb.QueryError):
+        cc.first_found((), "en")
