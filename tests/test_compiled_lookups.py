@@ -253,3 +253,44 @@ def test_a_lookup_falls_back_to_its_filter_only_when_the_id_is_not_there(
     assert found["id"] == first_by_code  # the first in the default order, as the page gives
     found, _ = run(first(cc.Candidate(pick, "Commitment:NOPE")))
     assert found is None
+
+
+AGGREGATES = [
+    "{ plansAggregate { count } }",
+    '{ c: commitmentsAggregate(where: { title: { contains: "donn" } }) { __typename n: count } '
+    'indicatorsAggregate(where: { milestone: { code: { startsWith: "C01" } } }) { count } }',
+    "{ plans(first: 2) { totalCount nodes { id } } plansAggregate(where: { startYear: { gte: 2018 } "
+    "}) { count } }",
+]
+
+
+@pytest.mark.parametrize("query", AGGREGATES)
+def test_root_aggregates_are_answered_from_the_records_alike(
+    apps: tuple[Send, Send, Send],
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+    query: str,
+) -> None:
+    on, usual, _ = _alike(apps, monkeypatch, query)
+    assert "errors" not in on, on["errors"]
+    assert _statements(on) == _statements(usual) == len(on["data"])
+    assert taken and set(taken) == {query}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ indicatorsAggregate { count groupedBy(by: [PLAN]) { count } } }",
+        "{ plansAggregate(where: { nope: { eq: 1 } }) { count } }",
+        '{ plansAggregate(where: { title: { gt: "a" } }) { count } }',
+    ],
+)
+def test_what_the_direct_path_does_not_count_goes_the_usual_way(
+    apps: tuple[Send, Send, Send],
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+    query: str,
+) -> None:
+    on, _, _ = _alike(apps, monkeypatch, query)
+    assert bool(on.get("errors")) is ("nope" in query or "gt" in query)  # refused alike
+    assert taken == []
