@@ -331,7 +331,8 @@ def lintable_statements() -> Iterator[Statement]:
     yield from LOOKUP_SAMPLES
 
 
-#: the lookups of ``member(code)`` and ``commitment(ogpId)``: by id, else by a filter
+#: the lookups of ``member(code)``, ``commitment(ogpId)`` and ``department(code)``: by id,
+#: else by a filter
 LOOKUP_SAMPLES = (
     first_found(
         (
@@ -349,6 +350,16 @@ LOOKUP_SAMPLES = (
             ),
         ),
         "fr",
+    ).statement,
+    first_found(
+        (
+            Candidate(sample_pick("Department"), "Department:x"),
+            Candidate(
+                sample_pick("Department"),
+                where=qb.Where(conditions=(qb.Condition("abbreviation", "eq", "x"),)),
+            ),
+        ),
+        "en",
     ).statement,
 )
 

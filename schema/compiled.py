@@ -319,13 +319,29 @@ def commitment_lookup(bridge: Bridge, ogp_id: str, selections: Iterable[Selectio
     return _lookup(bridge, candidates)
 
 
+def department_lookup(bridge: Bridge, code: str, selections: Iterable[Selection]) -> Lookup:
+    """``department(code)``: the department with that portal code, else the first with that
+    abbreviation."""
+    pick = bridge.pick("Department", selections)
+    where = qb.Where(conditions=(qb.Condition("abbreviation", "eq", fold(code)),))
+    candidates = (
+        cc.Candidate(pick, f"Department:{code.strip().lower()}"),
+        cc.Candidate(pick, where=where),
+    )
+    return _lookup(bridge, candidates)
+
+
 def _lookup(bridge: Bridge, candidates: tuple[cc.Candidate, ...]) -> Lookup:
     built = cc.first_found(candidates, bridge.lang)
     return Lookup(built, {c.pick.label: c.pick for c in candidates})
 
 
 #: root field -> its argument and how it compiles (both paths share what it makes)
-LOOKUPS = {"member": ("code", member_lookup), "commitment": ("ogpId", commitment_lookup)}
+LOOKUPS = {
+    "member": ("code", member_lookup),
+    "commitment": ("ogpId", commitment_lookup),
+    "department": ("code", department_lookup),
+}
 
 
 #: root aggregate field (``commitmentsAggregate``) -> the label it counts

@@ -126,6 +126,9 @@ class Query(RootLists):
         info: Info,
         code: Annotated[str, strawberry.argument(description="Code or abbreviation.")],
     ) -> Department | None:
+        found = await fetch_first(info, code)
+        if found is not NOT_COMPILED:
+            return Department(props=found) if found is not None else None
         context = ctx(info)
         direct = await fetch_node(info, f"Department:{code.strip().lower()}")
         if direct is not None:

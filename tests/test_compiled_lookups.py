@@ -50,6 +50,12 @@ COMMITMENTS = [
     '{ commitment(ogpId: "NOPE") { id } }',
 ]
 
+DEPARTMENTS = [
+    '{ department(code: "TBS-SCT") { code name abbreviation milestoneCount } }',
+    '{ department(code: "sct") { code name(lang: FR) milestones(first: 2) { nodes { code } } } }',
+    '{ department(code: "nope") { code } }',
+]
+
 NEIGHBOURS = [
     '{ plan(id: "Plan:CAN-2018-2020") { id previous { id title startYear previous { id } } '
     "next { id next { id next { id } } } } }",
@@ -139,7 +145,7 @@ def _statements(body: dict[str, Any]) -> int:
     return int(body["extensions"]["cypher"]["statements"])
 
 
-@pytest.mark.parametrize("query", MEMBERS + COMMITMENTS + NEIGHBOURS)
+@pytest.mark.parametrize("query", MEMBERS + COMMITMENTS + DEPARTMENTS + NEIGHBOURS)
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_compiled_lookup_is_one_statement_and_answers_alike(
     apps: tuple[Send, Send, Send],
@@ -172,6 +178,10 @@ def test_the_lookups_find_what_they_should(
     found, trimmed, nope = (_alike(apps, monkeypatch, q)[0]["data"] for q in COMMITMENTS)
     assert found["commitment"]["id"] == "Commitment:CAN-2018-2020:C10"
     assert trimmed["commitment"]["code"] and nope == {"commitment": None}
+    by_code, by_abbreviation, unknown = (
+        _alike(apps, monkeypatch, q)[0]["data"]["department"] for q in DEPARTMENTS
+    )
+    assert by_code["code"] == by_abbreviation["code"] == "tbs-sct" and unknown is None
     plan = _alike(apps, monkeypatch, NEIGHBOURS[0])[0]["data"]["plan"]
     assert plan["previous"]["id"] == "Plan:CAN-2016-2018"
     assert plan["next"]["id"] == "Plan:CAN-2022-2024"
