@@ -636,8 +636,8 @@ class _Builder:
     def _first_found(
         self, key: str, node: FieldNode, name: str, value: Any, selections: Any
     ) -> Callable[[Context], Any]:
-        """Fetch and show what ``member(code)`` or ``commitment(ogpId)`` finds, as
-        ``schema.fields.fetch_first`` does (one statement, shared with it)."""
+        """Fetch and show what a lookup of :data:`schema.compiled.LOOKUPS` (``member(code)``...)
+        finds, as ``schema.fields.fetch_first`` does (one statement, shared with it)."""
         _, compile_lookup = LOOKUPS[name]
 
         def make() -> Any:

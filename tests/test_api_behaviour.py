@@ -135,9 +135,9 @@ def _statements_do_not_grow(gql: GraphQLClient) -> None:
     few = gql.statements(nested, {"first": 4})
     every = gql.statements(nested, {"first": 50})
     assert few == every
-    # the list and everything under it compiled into one statement (graph/compile.py), and
-    # previous/next (a hand-written field) by its own loader
-    assert every == 2
+    # the list and everything under it, previous/next included, compiled into one statement
+    # (graph/compile.py)
+    assert every == 1
 
 
 def test_graphiql_is_served_to_browsers_with_example_queries(server: Server) -> None:
