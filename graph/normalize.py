@@ -8,22 +8,27 @@ and ``RECONCILIATION`` all meet, on Neo4j and on the embedded store alike
 
 from __future__ import annotations
 
-import sys
+import re
 import unicodedata
-from functools import cache
 
-_PUNCTUATION = str.maketrans({"’": "'", "‘": "'", "«": '"', "»": '"', "–": "-", "—": "-"})
-
-
-@cache
-def _no_combining() -> dict[int, None]:
-    """A translation table that deletes every combining character (built once)."""
-    return {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
+#: typographic punctuation and its plain form (all ASCII, none of it replaced again)
+_PUNCTUATION = {"’": "'", "‘": "'", "«": '"', "»": '"', "–": "-", "—": "-"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its accents."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_PUNCTUATION))
+    """Lower-case ``text`` and strip its accents.
+
+    Characters are replaced with ``str.replace``, once per distinct character: the same as
+    ``str.translate``, which looks every character of a long text up in a dictionary.
+    """
+    if not text.isascii():
+        for ch, plain in _PUNCTUATION.items():
+            if ch in text:
+                text = text.replace(ch, plain)
+    decomposed = unicodedata.normalize("NFKD", text)
     if not decomposed.isascii():
-        decomposed = decomposed.translate(_no_combining())
+        for ch in set(_NON_ASCII.findall(decomposed)):
+            if unicodedata.combining(ch):
+                decomposed = decomposed.replace(ch, "")
     return " ".join(decomposed.casefold().split())

@@ -20,6 +20,7 @@ nothing rewrites nothing.
 from __future__ import annotations
 
 import base64
+import sys
 import uuid
 import zlib
 from array import array
@@ -27,20 +28,23 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, pairwise
+from itertools import chain, count, pairwise
 from operator import itemgetter, methodcaller
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from graph.analysis import (
     LANGUAGES,
     VERSION,
     Language,
-    exact_key,
     exact_key_of,
     index_words,
     term_tables,
 )
 from graph.model import ENTITY_LABELS
+from graph.parameters import Rows
 from graph.statements import Statement, statement
 from graph.store import Transaction
 
@@ -159,8 +163,9 @@ def document_keys(props: dict[str, Any]) -> dict[str, float]:
     node_id = props.get("id")
     if isinstance(node_id, str):
         for text in (node_id, node_id.split(":", 1)[-1]):
+            whole = exact_key_of(index_words(text))
             for lang in LANGUAGES:
-                _exact(weights, f"{lang}={exact_key(text)}", EXACT_FIELDS["id"])
+                _exact(weights, f"{lang}={whole}", EXACT_FIELDS["id"])
     rounded = {value: round(value, 2) for value in set(weights.values())}
     return dict(zip(weights, map(rounded.__getitem__, weights.values()), strict=True))
 
@@ -168,13 +173,27 @@ def document_keys(props: dict[str, Any]) -> dict[str, float]:
 def _add(weights: dict[str, float], prefix: str, counts: Counter[str], weight: float) -> None:
     """Add ``weight`` to the key ``prefix + item`` once per occurrence of ``item``: one
     addition after the other, as token by token (``count * weight`` can differ in the last bit).
+
+    The sums of 1, 2, 3... additions are made once, and the keys are built and looked up
+    by ``map``/``zip`` in C; only keys already given a weight by an earlier field go on
+    from their value one addition at a time.
     """
-    for item, count in counts.items():
-        key = prefix + item
-        value = weights.get(key, 0.0)
-        for _ in range(count):
-            value += weight
-        weights[key] = value
+    if not counts:
+        return
+    sums = [0.0]
+    for _ in range(max(counts.values())):
+        sums.append(sums[-1] + weight)
+    added = dict(
+        zip(map(prefix.__add__, counts), map(sums.__getitem__, counts.values()), strict=True)
+    )
+    if weights:
+        start = len(prefix)
+        for key in added.keys() & weights.keys():
+            value = weights[key]
+            for _ in range(counts[key[start:]]):
+                value += weight
+            added[key] = value
+    weights.update(added)
 
 
 def _exact(weights: dict[str, float], key: str, weight: float) -> None:
@@ -391,6 +410,42 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
 
 
 @dataclass
+class NewPostings:
+    """The postings of the documents a write adds (numbered after every stored one).
+
+    A load adds millions of postings: each document's keys become integer codes and its
+    weights an array when it is given (one pass in C, while its keys are fresh), and
+    :meth:`grouped` sorts them all at once with numpy.
+    """
+
+    #: key -> its code, in the order keys were first seen
+    codes: defaultdict[str, int] = field(default_factory=lambda: defaultdict(count().__next__))
+    docs: list[int] = field(default_factory=list)
+    _codes: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    _weights: list[npt.NDArray[np.float64]] = field(default_factory=list)
+
+    def add(self, doc: int, keys: dict[str, float]) -> None:
+        """Note a new document and its keys with their weights."""
+        self.docs.append(doc)
+        self._codes.append(np.fromiter(map(self.codes.__getitem__, keys), np.int64, len(keys)))
+        self._weights.append(np.fromiter(keys.values(), np.float64, len(keys)))
+
+    def grouped(self) -> dict[str, Added]:
+        """Per key, the new documents that hold it (ascending) and their stored weights."""
+        if not self.codes:
+            return {}
+        codes = np.concatenate(self._codes)
+        docs = np.repeat(np.array(self.docs, np.uint32), list(map(len, self._codes)))
+        order = np.lexsort((docs, codes))
+        docs, weights = docs[order], _stored_weights(np.concatenate(self._weights)[order])
+        ends = np.cumsum(np.bincount(codes, minlength=len(self.codes))).tolist()
+        return {
+            key: (docs[start:end], weights[start:end])
+            for key, start, end in zip(self.codes, [0, *ends[:-1]], ends, strict=True)
+        }
+
+
+@dataclass
 class IndexUpdate:
     """The index's upkeep for one write, in the writer's transaction.
 
@@ -409,6 +464,8 @@ class IndexUpdate:
     changes: dict[int, tuple[dict[str, float], dict[str, float]]] = field(default_factory=dict)
     #: label -> ids of the nodes written, for a rebuild
     written: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: the postings of the new documents among ``changes``
+    added: NewPostings = field(default_factory=NewPostings)
 
     @classmethod
     async def begin(cls, tx: Transaction) -> IndexUpdate:
@@ -441,6 +498,7 @@ class IndexUpdate:
         else:
             old = {}
             doc = self._number(label)
+            self.added.add(doc, new)
         self.changes[doc] = (old, new)
         return {"searchDoc": doc, "searchIndexed": _vector(new)}
 
@@ -465,7 +523,7 @@ class IndexUpdate:
                     self.meta.docs = max(1, self.meta.docs - 1)
         if not self.changes:
             return 0
-        await _write_buckets(tx, self.changes)
+        await _write_buckets(tx, self.changes, self.added)
         await tx.run(
             _SET_META,
             id=META_ID,
@@ -492,9 +550,10 @@ class IndexUpdate:
                     new = document_keys(props)
                     doc = self._number(label)
                     self.changes[doc] = ({}, new)
+                    self.added.add(doc, new)
                     marks.append({"id": props["id"], "doc": doc, "keys": _vector(new)})
             for chunk in _chunks(marks):
-                await tx.run(_mark_documents(label), rows=chunk)
+                await tx.run(_mark_documents(label), rows=Rows(chunk))
 
 
 def _apply(postings: Postings, deltas: dict[int, int | None]) -> Postings:
@@ -515,10 +574,20 @@ def _apply(postings: Postings, deltas: dict[int, int | None]) -> Postings:
     return Postings.from_dict(entries)
 
 
-async def _write_buckets(
-    tx: Transaction, changes: dict[int, tuple[dict[str, float], dict[str, float]]]
-) -> None:
-    """Rewrite the buckets of every key whose documents or weights ``changes`` alters."""
+#: ``(docs, stored weights)`` of the documents a write adds to one key, docs ascending
+Added = tuple["npt.NDArray[np.uint32]", "npt.NDArray[np.uint16]"]
+
+
+def _stored_weights(weights: npt.NDArray[np.float64]) -> npt.NDArray[np.uint16]:
+    """Weights as the buckets hold them: ``min(65535, round(weight * WEIGHT_SCALE))``
+    (``rint`` rounds halves to even, as ``round`` does)."""
+    return np.minimum(np.rint(weights * WEIGHT_SCALE), 65535).astype(np.uint16)
+
+
+def _deltas(
+    changes: dict[int, tuple[dict[str, float], dict[str, float]]],
+) -> dict[str, dict[int, int | None]]:
+    """Per key, the documents whose weight changes (``None``: it no longer holds the key)."""
     deltas: dict[str, dict[int, int | None]] = defaultdict(dict)
     for doc, (old, new) in changes.items():
         for key in old.keys() - new.keys():
@@ -526,9 +595,50 @@ async def _write_buckets(
         stored = {weight: min(65535, round(weight * WEIGHT_SCALE)) for weight in set(new.values())}
         for key, weight in new.items():
             deltas[key][doc] = stored[weight]
-    by_bucket: dict[str, set[str]] = defaultdict(set)
-    for key in deltas:
-        by_bucket[bucket_id(key)].add(key)
+    return deltas
+
+
+def _appended(
+    text: str | None, docs: npt.NDArray[np.uint32], weights: npt.NDArray[np.uint16]
+) -> str:
+    """A key's stored postings with ``docs`` added after them (each after every stored one)."""
+    if not text:
+        return _encode(docs.tobytes(), weights.tobytes())
+    docs_text, _, weights_text = text.partition(",")
+    return _encode(
+        base64.b64decode(docs_text) + docs.tobytes(),
+        base64.b64decode(weights_text) + weights.tobytes(),
+    )
+
+
+def _encode(docs: bytes, weights: bytes) -> str:
+    return base64.b64encode(docs).decode() + "," + base64.b64encode(weights).decode()
+
+
+def _last_doc(text: str | None) -> int:
+    """The highest document number in a key's stored postings (-1 for none)."""
+    if not text:
+        return -1
+    docs = base64.b64decode(text.partition(",")[0])
+    return int.from_bytes(docs[-4:], sys.byteorder) if docs else -1
+
+
+async def _write_buckets(
+    tx: Transaction,
+    changes: dict[int, tuple[dict[str, float], dict[str, float]]],
+    added: NewPostings,
+) -> None:
+    """Rewrite the buckets of every key whose documents or weights ``changes`` alters.
+
+    New documents (no keys before) are appended to their keys' postings from numpy arrays;
+    changed and removed ones are merged key by key.
+    """
+    additions = added.grouped()
+    new_docs = set(added.docs)
+    deltas = _deltas({doc: change for doc, change in changes.items() if doc not in new_docs})
+    by_bucket: dict[str, list[str]] = defaultdict(list)
+    for key in chain(additions, deltas.keys() - additions.keys()):
+        by_bucket[bucket_id(key)].append(key)
     texts: dict[str, str | None] = {}
     for chunk in _chunks(sorted(by_bucket)):
         for row in await tx.run(READ_BUCKETS, ids=chunk):
@@ -538,12 +648,24 @@ async def _write_buckets(
     for bucket, keys in by_bucket.items():
         entries = _parse_bucket(texts.get(bucket))
         for key in keys:
-            postings = Postings.decode(entries[key]) if key in entries else Postings()
-            changed = _apply(postings, deltas[key])
-            entries[key] = changed.encode() if changed.docs else ""
+            entries[key] = _key_postings(entries.get(key), deltas.get(key), additions.get(key))
         row = {"id": bucket, "postings": _format_bucket(entries)}
         (updated if bucket in texts else created).append(row)
     for chunk in _chunks(created, 200):
-        await tx.run(_CREATE_BUCKETS, rows=chunk)
+        await tx.run(_CREATE_BUCKETS, rows=Rows(chunk))
     for chunk in _chunks(updated, 200):
-        await tx.run(_UPDATE_BUCKETS, rows=chunk)
+        await tx.run(_UPDATE_BUCKETS, rows=Rows(chunk))
+
+
+def _key_postings(
+    text: str | None, deltas: dict[int, int | None] | None, added: Added | None
+) -> str:
+    """A key's new stored postings (``""``: no document holds it any more)."""
+    if deltas is None and added is not None and int(added[0][0]) > _last_doc(text):
+        return _appended(text, *added)  # the common case of a load: only new documents
+    postings = Postings.decode(text) if text else Postings()
+    merged = dict(deltas or {})
+    if added is not None:
+        merged.update(zip(added[0].tolist(), added[1].tolist(), strict=True))
+    changed = _apply(postings, merged)
+    return changed.encode() if changed.docs else ""

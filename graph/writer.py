@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -21,6 +22,7 @@ from graph.document import GraphDocument, NodeRecord, RelRecord
 from graph.errors import StoreRejected
 from graph.model import LABELS, RELATIONS, Relation, relation
 from graph.normalize import fold
+from graph.parameters import Rows
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
@@ -376,10 +378,12 @@ async def write_document(
                 fresh, changed = await _node_rows(tx, label, batch, report, state, index)
                 if not dry_run:
                     for rows in _sized(fresh):
-                        made = await tx.run(_create_nodes(label), rows=rows, loadedAt=loaded_at)
+                        made = await tx.run(
+                            _create_nodes(label), rows=Rows(rows), loadedAt=loaded_at
+                        )
                         state.handles.update((row["id"], row["eid"]) for row in made)
                     for rows in _sized(changed):
-                        await tx.run(_update_nodes(label), rows=rows, loadedAt=loaded_at)
+                        await tx.run(_update_nodes(label), rows=Rows(rows), loadedAt=loaded_at)
                 advance(len(batch))
         await _find_ends(tx, rels, state)
         for (rel, replace), links in rels.items():
@@ -407,7 +411,28 @@ async def write_document(
         with contextlib.suppress(_DryRunDone):
             await store.write_all(rolled_back, f"dry run of {doc.name}")
         return report
-    return await store.write_all(work, f"load of {doc.name}")
+    with _cyclic_gc_paused():
+        return await store.write_all(work, f"load of {doc.name}")
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a write (reference counting still frees).
+
+    On the embedded store, JPype runs a full Python collection on every Java collection
+    that follows a Python one, holding the GIL (its "Python Reference Queue" thread), and
+    may ask the JVM for a full collection after a Python one that saw memory grow. A load
+    allocates millions of objects, so the two kept triggering each other: 12-18 s of CPU
+    for the full OGP export. Loads make no cyclic garbage to speak of.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class _DryRunDone(Exception):
@@ -527,7 +552,7 @@ async def _write_links(
             with_properties = True
         (fresh if new else known).append(row)
     if known:
-        existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
+        existing = (await tx.run(_existing_relationships(rel), rows=Rows(known)))[0]["n"]
         report.relationships_existing += existing
         report.relationships_created += len(known) - existing
     if dry_run:
@@ -543,7 +568,7 @@ async def _write_links(
                 if len(row) == 2:
                     row.append({})
         # a new start node has no other relationship to drop
-        made = (await tx.run(_create_relationships(rel, with_properties), rows=fresh))[0]["n"]
+        made = (await tx.run(_create_relationships(rel, with_properties), rows=Rows(fresh)))[0]["n"]
         if made != len(fresh):
             raise StoreRejected(
                 f"{doc_name}: {len(fresh) - made} {rel.type} relationships not made"
@@ -553,5 +578,5 @@ async def _write_links(
             if len(row) == 2:
                 row.append({})
         if replace:
-            await tx.run(_drop_other_relationships(rel), rows=known)
-        await tx.run(_merge_relationships(rel), rows=known)
+            await tx.run(_drop_other_relationships(rel), rows=Rows(known))
+        await tx.run(_merge_relationships(rel), rows=Rows(known))
