@@ -24,6 +24,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j import exceptions as neo4j_errors
 
 from graph.errors import StatementTimeout, StoreError, StoreRejected, StoreUnavailable
+from graph.records import row
 from graph.statements import Statement
 
 log = logging.getLogger("ogp_graph.store")
@@ -154,7 +155,7 @@ class Store:
             entry.names.append(stmt.name)
         try:
             result = await tx.run(stmt.cypher, params)
-            rows: list[Row] = await result.data()
+            rows: list[Row] = [row(record) async for record in result]  # result.data()
         finally:
             elapsed = time.perf_counter() - started
             if entry is not None:
