@@ -2,7 +2,8 @@
 
 When every field of a query is one the compiler answers (root lists, lookups by id,
 and under them stored properties, counts, links and connections that
-:mod:`schema.compiled` puts into the statement), the response is built here from
+:mod:`schema.compiled` puts into the statement), or a root aggregate (its count and
+grouped counts, the resolvers' statements sent at once), the response is built here from
 the records, field by field as the schema would serialise them, and graphql-core's
 execution (a resolver call, an info object and a value completion per field) is
 skipped. What a request needs is worked out once per document, operation,
