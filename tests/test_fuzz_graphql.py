@@ -29,6 +29,9 @@ INTERNAL = re.compile(
 )
 #: wall-clock budget of each generated fuzz, so CI stays bounded whatever hypothesis draws
 SECONDS = 20.0
+#: requests each fuzz sends whatever the time: on a busy machine, building the strategy of
+#: this schema can take the whole budget before the first example is drawn
+AT_LEAST = 10
 FUZZ = settings(
     max_examples=300,
     deadline=None,
@@ -52,12 +55,12 @@ class Checker:
         self.sent = 0
 
     def stop_when_out_of_time(self) -> None:
-        if time.monotonic() - self.started > SECONDS:
+        if self.sent >= AT_LEAST and time.monotonic() - self.started > SECONDS:
             raise OutOfTime
 
     def fuzz(self, run: Any) -> None:
         """Run a hypothesis test until its examples or its time are spent."""
-        self.started = time.monotonic()
+        self.started, self.sent = time.monotonic(), 0
         with contextlib.suppress(OutOfTime):
             run()
 
