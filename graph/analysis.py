@@ -29,8 +29,9 @@ import snowballstemmer
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
 
-#: bumped when the analyser changes, so that the index is written again
-VERSION = "1"
+#: bumped when the analyser or the indexed fields change, so that the index is written
+#: again (at the next start or load). 2: a co-chair's organisation is indexed.
+VERSION = "2"
 
 _STEMMERS = {"en": "english", "fr": "french"}
 

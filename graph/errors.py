@@ -23,6 +23,15 @@ class StoreRejected(StoreError):
     """The store refused a statement (a constraint, a malformed value)."""
 
 
+class StatementTooLarge(StoreRejected):
+    """A statement too large for one Bolt message: refused before anything is sent."""
+
+    def __init__(self, message: str, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
 class StoreBusy(StoreError):
     """Another load holds the store's load lock."""
 

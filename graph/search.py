@@ -21,6 +21,7 @@ same results.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,16 +31,24 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from graph.analysis import Language, exact_key, query_words, words
+from graph.analysis import VERSION, Language, exact_key, query_words, words
 from graph.highlight import Match, highlights
 from graph.model import ENTITY_LABELS
-from graph.search_index import LABEL_BITS, WEIGHT_SCALE
+from graph.search_index import (
+    LABEL_BITS,
+    META_ID,
+    WEIGHT_SCALE,
+    IndexUpdate,
+    Meta,
+)
 from graph.search_index import (
     lintable_statements as index_statements,
 )
 from graph.search_postings import IndexView, cache_for
 from graph.statements import Statement, statement
-from graph.store import Store
+from graph.store import Store, Transaction
+
+log = logging.getLogger("ogp_graph.search")
 
 MAX_WORDS = 12
 LABEL_MASK = (1 << LABEL_BITS) - 1
@@ -58,6 +67,19 @@ _BRANCHES = " UNION ALL ".join(
     for label in ENTITY_LABELS
 )
 FETCH_HITS = statement("search.entities", _BRANCHES)
+#: how many entities the store holds, one row per label (from the store's label counts)
+COUNT_ENTITIES = statement(
+    "search.count_entities",
+    " UNION ALL ".join(f"MATCH (n:{label}) RETURN count(n) AS n" for label in ENTITY_LABELS),
+)
+#: the index's meta nodes, of every analyser version (the version is part of their id)
+_READ_METAS = statement(
+    "search.read_metas",
+    "MATCH (b:SearchIndex) WHERE b.id ENDS WITH ':meta' "
+    "RETURN b.id AS id, b.version AS version, b.docs AS docs",
+)
+#: every node of the index, of whatever analyser version, before a rebuild
+_DROP_INDEX = statement("search.drop_index", "MATCH (b:SearchIndex) DELETE b RETURN count(b) AS n")
 
 
 @dataclass(frozen=True)
@@ -279,6 +301,71 @@ async def search(
         if doc in nodes
     ]
     return SearchResult(len(ranked), hits)
+
+
+# --- the index's state, checked when the service starts ---------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexState:
+    """What the store's index says of itself against the entities the store holds."""
+
+    #: the analyser version the index was built with (``None``: no index)
+    version: str | None
+    #: how many documents the index counts
+    docs: int
+    #: how many entities the store holds
+    entities: int
+
+    @property
+    def stale(self) -> str | None:
+        """Why the index must be rebuilt, or ``None`` when it is current."""
+        if self.entities == 0:
+            return None
+        if self.version is None:
+            return "the store has no search index"
+        if self.version != VERSION:
+            return f"the search index was built by analyser version {self.version}, not {VERSION}"
+        if self.docs != self.entities:
+            return (
+                f"the search index counts {self.docs} entities where the store holds "
+                f"{self.entities} (written by an older version)"
+            )
+        return None
+
+
+async def index_state(store: Store) -> IndexState:
+    """Read the index's meta node (of whichever version) and count the store's entities."""
+    entities = sum(int(row["n"]) for row in await store.read(COUNT_ENTITIES))
+    rows = await store.read(_READ_METAS)
+    meta = next((row for row in rows if row["id"] == META_ID), None) or next(iter(rows), None)
+    if meta is None:
+        return IndexState(None, 0, entities)
+    return IndexState(str(meta["version"]), int(meta["docs"] or 0), entities)
+
+
+async def ensure_search_index(store: Store) -> IndexState | None:
+    """Rebuild the search index when it is not current; the state found when it was rebuilt.
+
+    An index of an older analyser version (its buckets are not read any more, so search
+    would find nothing) or one that counts entities the store no longer holds (postings
+    of deleted nodes, from versions before their removal was kept up) is dropped and
+    written anew from every entity, in one transaction: search answers from the old
+    index until it commits. Call it under the load lock, as loads rebuild it too.
+    """
+    state = await index_state(store)
+    reason = state.stale
+    if reason is None:
+        return None
+    log.info("rebuilding the search index of %d entities: %s", state.entities, reason)
+
+    async def rebuild(tx: Transaction) -> int:
+        await tx.run(_DROP_INDEX)
+        return await IndexUpdate(Meta(), fresh=True).finish(tx)
+
+    indexed = await store.write_all(rebuild, "the search index's rebuild")
+    log.info("search index rebuilt: %d entities indexed", indexed)
+    return state
 
 
 def query_has_words(query: str) -> bool:

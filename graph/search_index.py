@@ -64,6 +64,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "label": 3.0,
     "city": 1.5,
     "period": 1.5,
+    "organization": 2.0,
     "description": 1.0,
     "fullText": 1.0,
     "progress": 1.0,
@@ -72,7 +73,14 @@ FIELD_WEIGHTS: dict[str, float] = {
     "deadline": 0.5,
 }
 #: typical length (in terms) of each kind of field, for BM25's length normalisation
-FIELD_LENGTHS: dict[str, float] = {"code": 1, "abbreviation": 1, "period": 1, "name": 4, "label": 2}
+FIELD_LENGTHS: dict[str, float] = {
+    "code": 1,
+    "abbreviation": 1,
+    "period": 1,
+    "name": 4,
+    "label": 2,
+    "organization": 4,
+}
 _HEADING_LENGTH = 10.0
 _BODY_LENGTH = 25.0
 _HEADINGS = frozenset({"title", "name", "label", "city"})
@@ -86,7 +94,7 @@ EXACT_FIELDS: dict[str, float] = {
     "label": 0.8,
 }
 #: plain (not per-language) text properties that are searched, in both languages
-NEUTRAL_FIELDS = ("code", "name", "abbreviation", "period")
+NEUTRAL_FIELDS = ("code", "name", "abbreviation", "period", "organization")
 #: BM25 length normalisation
 B = 0.75
 _MAX_EXACT_WORDS = 12

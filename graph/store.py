@@ -20,10 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import neo4j
+import orjson
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j import exceptions as neo4j_errors
 
-from graph.errors import StatementTimeout, StoreError, StoreRejected, StoreUnavailable
+from graph.errors import (
+    StatementTimeout,
+    StatementTooLarge,
+    StoreError,
+    StoreRejected,
+    StoreUnavailable,
+)
 from graph.records import row
 from graph.statements import Statement
 
@@ -31,6 +38,13 @@ log = logging.getLogger("ogp_graph.store")
 
 T = TypeVar("T")
 Row = dict[str, Any]
+
+#: the largest Bolt message the embedded store takes (ArcadeDB's Bolt plug-in). Past it, the
+#: store answers with a failure and then no longer answers the driver's reset, so the driver
+#: would wait until the statement timeout: such a statement is refused before it is sent.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+#: room kept for what the message holds besides the text and parameters
+_MESSAGE_OVERHEAD = 4096
 
 
 @dataclass
@@ -94,16 +108,26 @@ class Store:
         driver's default is 30 s), and once it is back the next request opens fresh
         connections by itself. Opening one connection (TCP, TLS, log-in) may take
         longer: a store that has just started can be slow to log in.
+
+        The connection timeouts do not shrink with the statement timeout: a statement
+        that times out is cancelled, and the driver then drops its connection (the store
+        may still be sending its records), so the next request opens a new one. Had that
+        opening the statement's budget, a short timeout would fail every request after it
+        as "unreachable". Each request stays bounded by the statement timeout itself.
         """
         driver = AsyncGraphDatabase.driver(
             endpoint.uri,
             auth=(endpoint.user, endpoint.password),
-            connection_timeout=min(timeout, max(connect_timeout, 5.0)),
-            connection_acquisition_timeout=min(timeout, max(connect_timeout, 10.0)),
+            connection_timeout=max(connect_timeout, 5.0),
+            connection_acquisition_timeout=max(connect_timeout, 10.0),
             max_transaction_retry_time=min(timeout, connect_timeout),
             notifications_min_severity="OFF",
         )
         return cls(driver, endpoint, timeout)
+
+    def with_timeout(self, timeout: float) -> Store:
+        """The same connections, with another statement timeout (closing either closes both)."""
+        return Store(self._driver, self.endpoint, timeout)
 
     async def close(self) -> None:
         """Close every connection."""
@@ -149,6 +173,7 @@ class Store:
         return self._driver.session(database=self.endpoint.database)
 
     async def _run(self, tx: Any, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+        check_message_size(stmt, params)
         started = time.perf_counter()
         entry = _current_log.get()
         if entry is not None:
@@ -195,6 +220,32 @@ class Store:
             raise StoreUnavailable(
                 f"the graph store at {self.endpoint.description} failed ({unreachable_reason(exc)})"
             ) from exc
+
+
+def message_bytes(stmt: Statement, params: dict[str, Any]) -> int:
+    """About how many bytes the statement's Bolt message takes, never much less.
+
+    Measured as JSON (orjson: fast enough for every statement of a load): a value packs
+    into no more bytes than its JSON text, but for a few bytes per long string.
+    """
+    try:
+        body = len(orjson.dumps(params, default=str, option=orjson.OPT_NON_STR_KEYS))
+    except (orjson.JSONEncodeError, TypeError):  # an integer past 64 bits, say
+        body = len(str(params).encode())
+    return len(stmt.cypher.encode()) + body + _MESSAGE_OVERHEAD
+
+
+def check_message_size(stmt: Statement, params: dict[str, Any]) -> None:
+    """Refuse, before sending anything, a statement too large for one Bolt message."""
+    size = message_bytes(stmt, params)
+    if size > MAX_MESSAGE_BYTES:
+        raise StatementTooLarge(
+            f"the statement {stmt.name!r} is too large to send: about {size / 2**20:.1f} MiB "
+            f"with its parameters, over the store's limit of {MAX_MESSAGE_BYTES // 2**20} MiB "
+            "per message; nothing of it was sent (send it in smaller parts)",
+            size,
+            MAX_MESSAGE_BYTES,
+        )
 
 
 _ERRNO = re.compile(r"\[Errno (-?\d+)\]")

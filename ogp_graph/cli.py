@@ -258,6 +258,7 @@ def _lease(settings: StoreSettings) -> float:
 
 
 async def _prepare(endpoint: BoltEndpoint, settings: StoreSettings) -> None:
+    from graph.search import ensure_search_index
     from ogp_graph.loading import ensure_bundled_dataset
 
     store = _connect(endpoint, settings)
@@ -272,6 +273,7 @@ async def _prepare(endpoint: BoltEndpoint, settings: StoreSettings) -> None:
             waiting=log.info,
         ):
             await ensure_bundled_dataset(store)
+            await ensure_search_index(store)
     finally:
         await store.close()
 

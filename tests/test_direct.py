@@ -174,11 +174,6 @@ def test_a_store_that_does_not_answer_is_told_alike() -> None:
     assert body["errors"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="a 0.001 s timeout can leave the driver's pooled connection broken, and the next "
-    "request then fails as 'store does not answer' instead of timing out (seen in CI once)",
-)
 def test_a_statement_that_runs_too_long_is_told_alike_and_not_run_again(
     store_endpoint: BoltEndpoint, taken: list[str]
 ) -> None:
