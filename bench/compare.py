@@ -105,9 +105,9 @@ def _store_env(endpoint: BoltEndpoint) -> dict[str, str]:
 
 _SERVE = (
     "import sys, uvicorn\n"
-    "from ogp_graph.nodelay import NoDelayH11Protocol\n"
+    "from ogp_graph.nodelay import NoDelayHttpToolsProtocol\n"
     "uvicorn.run('schema.app:create_app_from_env', factory=True, host='127.0.0.1',\n"
-    "    port=int(sys.argv[1]), workers=int(sys.argv[2]), http=NoDelayH11Protocol,\n"
+    "    port=int(sys.argv[1]), workers=int(sys.argv[2]), http=NoDelayHttpToolsProtocol,\n"
     "    log_level='warning', access_log=False)\n"
 )
 

@@ -31,6 +31,7 @@ from graph.errors import (
     StoreRejected,
     StoreUnavailable,
 )
+from graph.records import row
 from graph.statements import Statement
 
 log = logging.getLogger("ogp_graph.store")
@@ -179,7 +180,7 @@ class Store:
             entry.names.append(stmt.name)
         try:
             result = await tx.run(stmt.cypher, params)
-            rows: list[Row] = await result.data()
+            rows: list[Row] = [row(record) async for record in result]  # result.data()
         finally:
             elapsed = time.perf_counter() - started
             if entry is not None:

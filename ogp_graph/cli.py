@@ -303,7 +303,7 @@ def serve(args: argparse.Namespace) -> None:
     """Start the store if needed, load the bundled dataset, serve HTTP until Ctrl-C."""
     import uvicorn
 
-    from ogp_graph.nodelay import NoDelayH11Protocol
+    from ogp_graph.nodelay import NoDelayHttpToolsProtocol
 
     settings = _settings(args.data_dir)
     if args.workers < 1:
@@ -319,7 +319,7 @@ def serve(args: argparse.Namespace) -> None:
         "forwarded_allow_ips": args.forwarded_allow_ips,
         "log_config": log_config(args.log_format, _level(args)),
         # accepted sockets lose TCP_NODELAY under uvicorn's workers: 44 ms per keep-alive request
-        "http": NoDelayH11Protocol,
+        "http": NoDelayHttpToolsProtocol,
     }
     with _store_endpoint(settings, serving=True) as endpoint:
         asyncio.run(_prepare(endpoint, settings))

@@ -5,6 +5,9 @@ uvicorn's multi-worker mode the workers inherit the listening socket from the pa
 and their accepted sockets lose the option, so with keep-alive every small response waits
 for the peer's delayed ACK (about 40 ms, measured 49 ms a request instead of 2 ms).
 Setting it here costs one system call per connection, not per request.
+
+The service speaks HTTP/1.1 through httptools (the C parser uvicorn picks when it is
+installed): it takes about a millisecond less CPU per request than the pure-Python h11.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import contextlib
 import socket
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 def _no_delay(transport: asyncio.BaseTransport) -> None:
@@ -25,6 +29,14 @@ def _no_delay(transport: asyncio.BaseTransport) -> None:
 
 class NoDelayH11Protocol(H11Protocol):
     """:class:`H11Protocol` whose connections send small responses at once."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        _no_delay(transport)
+        super().connection_made(transport)
+
+
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+    """:class:`HttpToolsProtocol` whose connections send small responses at once."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         _no_delay(transport)

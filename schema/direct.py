@@ -2,7 +2,8 @@
 
 When every field of a query is one the compiler answers (root lists, lookups by id,
 and under them stored properties, counts, links and connections that
-:mod:`schema.compiled` puts into the statement), the response is built here from
+:mod:`schema.compiled` puts into the statement), or a root aggregate (its count and
+grouped counts, the resolvers' statements sent at once), the response is built here from
 the records, field by field as the schema would serialise them, and graphql-core's
 execution (a resolver call, an info object and a value completion per field) is
 skipped. What a request needs is worked out once per document, operation,
@@ -25,6 +26,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
@@ -59,6 +61,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.errors import StoreError, StoreUnavailable
+from graph.groups import grouped_counts, merged, split_counts
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
@@ -83,6 +86,11 @@ _ABSENT = object()
 
 class Fallback(Exception):
     """This request (or this part of it) is answered the usual way."""
+
+
+class _Again(Exception):
+    """A statement failed where the usual path would tell it at another place: this
+    request only is answered the usual way (the plan is kept)."""
 
 
 Render = Callable[[Props], Any]
@@ -527,6 +535,8 @@ class _Builder:
                 return list(await asyncio.gather(*(one(context) for one in lookups)))
 
             return _Root(key, fetch_all, node, not is_non_null_type(definition.type))
+        if name.endswith("Aggregate"):
+            return self._aggregate(query, key, node)
         shown = get_named_type(definition.type)
         label = shown.name.removesuffix("Connection")
         if (
@@ -567,6 +577,106 @@ class _Builder:
             return connection(items, offset, offset + len(items), False)
 
         return _Root(key, fetch, node, not is_non_null_type(definition.type))
+
+    def _aggregate(self, query: GraphQLObjectType, key: str, node: FieldNode) -> _Root:
+        """``<list>Aggregate(where) { count groupedBy(by, lang) { keys labels count } }``:
+        the statements the resolvers send (``schema/fields.py``: the count, then each
+        grouping's), sent at once."""
+        definition = query.fields[node.name.value]
+        listed = query.fields.get(node.name.value.removesuffix("Aggregate"))
+        shown = get_named_type(definition.type)
+        if listed is None or not isinstance(shown, GraphQLObjectType):
+            raise Fallback(f"root field {node.name.value}")
+        label = get_named_type(listed.type).name.removesuffix("Connection")
+        if label not in USES:
+            raise Fallback(f"root field {node.name.value}")
+        try:
+            where = self.bridge.where(label, self._selected(node).arguments.get("where"))
+            count = qb.count_of(label, where)
+        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
+            raise Fallback(str(error)) from None
+        parts: list[tuple[str, Callable[[list[Any]], Any]]] = []
+        groupings: list[Callable[[Context], Any]] = []
+        for inner_key, inner in self.collect([node.selection_set], shown).items():
+            inner_name = inner[0].name.value
+            if inner_name == "__typename":
+                parts.append((inner_key, _page_part(shown.name)))
+            elif inner_name == "count":
+                parts.append((inner_key, _found_at(0)))
+            elif inner_name == "groupedBy" and len(inner) == 1:
+                index = len(groupings) + 1
+                fetch_groups, show_groups = self._groups(shown, inner[0], label, where)
+                groupings.append(fetch_groups)
+                parts.append((inner_key, _found_at(index, show_groups)))
+            else:
+                raise Fallback(f"{shown.name}.{inner_name}")
+
+        async def fetch(context: Context) -> Any:
+            outcomes = await asyncio.gather(
+                context.store.read(count.statement, **count.params),
+                *(one(context) for one in groupings),
+                return_exceptions=True,
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, asyncio.CancelledError):
+                    raise outcome
+            if isinstance(outcomes[0], BaseException):
+                raise outcomes[0]  # told at the root field, as the usual path tells it
+            for outcome in outcomes[1:]:
+                if isinstance(outcome, StoreError):
+                    raise _Again(str(outcome))  # the usual path tells it under groupedBy
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            rows = outcomes[0]
+            total = rows[0]["total"] if rows else 0
+            found = [total, *outcomes[1:]]
+            return {part_key: part(found) for part_key, part in parts}
+
+        return _Root(key, fetch, node, not is_non_null_type(definition.type))
+
+    def _groups(
+        self, shown: GraphQLObjectType, node: FieldNode, label: str, where: qb.Where
+    ) -> tuple[Callable[[Context], Any], Callable[[list[dict[str, Any]]], Any]]:
+        """How to fetch one ``groupedBy`` (its split statements at once, as
+        :func:`schema.fields.grouped` sends them) and how to show its rows."""
+        args = self._args(shown, node)
+        lang = args.get("lang") or self.lang
+        if not isinstance(lang, Lang):
+            raise Fallback("lang")
+        by = tuple(b.name if isinstance(b, Enum) else str(b) for b in args.get("by") or ())
+        try:
+            split = split_counts(label, by, where, lang.code)
+            whole = grouped_counts(label, by, where, lang.code) if split is None else None
+        except (qb.QueryError, ValueError, TypeError) as error:
+            raise Fallback(str(error)) from None
+        row_type = self._object_type(shown.fields["groupedBy"].type)
+        text = _serialize(GraphQLString)
+        fields: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []
+        for key, inner in self.collect([node.selection_set], row_type).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant(row_type.name)))
+            elif name in ("keys", "labels"):
+                fields.append((key, _texts(name, text)))
+            elif name == "count":
+                fields.append((key, _count_of("total")))
+            else:
+                raise Fallback(f"{row_type.name}.{name}")
+
+        async def fetch(context: Context) -> list[dict[str, Any]]:
+            if split is None:
+                assert whole is not None
+                return await context.store.read(whole.statement, **whole.params)
+            found, rest = await asyncio.gather(
+                context.store.read(split.groups.statement, **split.groups.params),
+                context.store.read(split.ungrouped.statement, **split.ungrouped.params),
+            )
+            return merged(found, rest[0]["total"] if rest else 0)
+
+        def show(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [{key: part(row) for key, part in fields} for row in rows]
+
+        return fetch, show
 
     def _selected(self, node: FieldNode) -> SelectedField:
         """The root field as strawberry's ``info.selected_fields[0]`` gives it to the bridge."""
@@ -718,6 +828,29 @@ def _count_of(slot: str) -> Render:
     return render
 
 
+def _page_part(value: Any) -> Callable[[list[Any]], Any]:
+    return lambda found: value
+
+
+def _found_at(index: int, show: Callable[[Any], Any] | None = None) -> Callable[[list[Any]], Any]:
+    """The ``index``-th fetched value of an aggregate, shown by ``show`` if given."""
+    if show is None:
+        return lambda found: found[index]
+    return lambda found: show(found[index])
+
+
+def _texts(name: str, serialize: Callable[[Any], Any]) -> Render:
+    """A non-null list of nullable texts (the keys or labels of a group)."""
+
+    def render(props: Props) -> Any:
+        values = props.get(name)
+        if values is None:
+            raise Fallback(f"null {name}")
+        return [None if v is None else serialize(v) for v in values]
+
+    return render
+
+
 def _not_null(value: Any) -> Any:
     if value is None:
         raise Fallback("null item")
@@ -760,7 +893,7 @@ def _eligible(operation: OperationDefinitionNode, prepared: PreparedDocument) ->
 
 
 #: failures of the store or the driver: passing, so they decline this request only
-_STORE_FAILURES = (StoreError, Neo4jError, DriverError, OSError)
+_STORE_FAILURES = (StoreError, Neo4jError, DriverError, OSError, _Again)
 
 
 class DirectPath:

@@ -99,6 +99,7 @@ def test_every_bench_query_answers_alike(pair: tuple[Send, Send], taken: list[st
         "plan -> commitments -> milestones -> departments",
         "indicator by id with its links",
         "nested page: commitments with their first 3 milestones",
+        "indicators grouped by department",
     } <= direct_names
 
 
@@ -133,6 +134,14 @@ def test_the_compiled_engine_queries_answer_alike(
         "{ plans(first: 1) { nodes { id previous { id } } } }",
         "{ plans(first: 1) @include(if: true) { nodes { id } } }",
         "{ __schema { queryType { name } } }",
+        "{ indicatorsAggregate { __typename count c: count groupedBy(by: [DEPARTMENT], lang: FR) "
+        "{ __typename labels count keys } } }",
+        '{ a: indicatorsAggregate(where: { code: { eq: "1" } }) { groupedBy(by: [PLAN]) '
+        "{ keys } } b: commitmentsAggregate { count groupedBy(by: [PLAN, REGION]) { count keys } } }",
+        "{ indicatorsAggregate { g: groupedBy(by: [DUE_DATE]) { keys } "
+        "h: groupedBy(by: [DEPARTMENT]) { count } } regionsAggregate { count } }",
+        "{ indicatorsAggregate { groupedBy(by: []) { keys } } }",
+        "{ indicatorsAggregate { groupedBy(by: [DEPARTMENT]) { entities { id } } } }",
     ],
 )
 def test_refusals_and_edges_answer_alike(pair: tuple[Send, Send], query: str) -> None:

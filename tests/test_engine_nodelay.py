@@ -36,3 +36,11 @@ def test_protocol_is_uvicorns_h11() -> None:
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     assert issubclass(NoDelayH11Protocol, H11Protocol)
+
+
+def test_serve_speaks_httptools_with_no_delay() -> None:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    from ogp_graph.nodelay import NoDelayHttpToolsProtocol
+
+    assert issubclass(NoDelayHttpToolsProtocol, HttpToolsProtocol)

@@ -1,0 +1,55 @@
+"""graph.records gives what the driver's ``Record.data()`` gives, for every kind of value."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from neo4j import Record
+from neo4j.graph import Graph, Node, Path
+from neo4j.spatial import CartesianPoint
+from neo4j.time import Date, DateTime, Duration
+
+from graph.records import row
+
+
+def _values() -> dict[str, Any]:
+    graph = Graph()
+    a = Node(graph, "4:x:1", 1, ["Plan"], {"id": "Plan:A", "tags": ["a", "b"]})
+    b = Node(graph, "4:x:2", 2, ["Commitment"], {"id": "Commitment:B"})
+    link = graph.relationship_type("HAS_COMMITMENT")(graph, "5:x:3", 3, {"since": 2020})
+    link._start_node, link._end_node = a, b
+    return {
+        "total": 3,
+        "text": "données",
+        "none": None,
+        "flag": True,
+        "ratio": 0.5,
+        "raw": b"\x00\x01",
+        "node": a,
+        "nodes": [a, {"inner": [b, 1, None, {"deep": [[a]]}]}],
+        "rel": link,
+        "path": Path(a, link),
+        "when": [Date(2024, 1, 31), DateTime(2024, 1, 31, 12, 0, 0)],
+        "span": Duration(months=2),
+        "point": CartesianPoint((1.0, 2.0)),
+        "page": [7, [{"id": "x", "__milestone": [{"code": "1"}]}]],
+    }
+
+
+def test_a_row_is_what_record_data_gives() -> None:
+    values = _values()
+    expected = Record(values.items()).data()
+    found = row(Record(copy.copy(values).items()))
+    assert found == expected
+    assert [type(v) for v in found.values()] == [type(v) for v in expected.values()]
+    assert type(found["nodes"][1]["inner"][0]) is dict  # a node inside maps and lists
+
+
+def test_plain_rows_are_kept_as_they_are() -> None:
+    page = [
+        {"id": f"Indicator:{i}", "code": str(i), "milestone": [{"code": "m"}]} for i in range(3)
+    ]
+    record = Record({"total": 3, "nodes": page}.items())
+    assert row(record) == {"total": 3, "nodes": page}
+    assert row(record)["nodes"] is page  # not copied
