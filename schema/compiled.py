@@ -344,12 +344,6 @@ LOOKUPS = {
 }
 
 
-#: root aggregate field (``commitmentsAggregate``) -> the label it counts
-ROOT_AGGREGATES = {
-    f"{to_camel_case(snake(e.root.name))}Aggregate": e.label for e in ENTITIES if e.root is not None
-}
-
-
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 

@@ -66,7 +66,7 @@ from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
 from schema.codegen import snake
-from schema.compiled import LOOKUPS, ROOT_AGGREGATES, USES, Bridge, Decline, variables_text
+from schema.compiled import LOOKUPS, USES, Bridge, Decline, variables_text
 from schema.connection import encode_cursor
 from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
@@ -525,9 +525,6 @@ class _Builder:
                 node,
                 not is_non_null_type(definition.type),
             )
-        if name in ROOT_AGGREGATES:
-            counted = self._root_count(ROOT_AGGREGATES[name], node, definition.type)
-            return _Root(key, counted, node, not is_non_null_type(definition.type))
         if name == "nodes":
             lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
 
@@ -712,34 +709,6 @@ class _Builder:
             if props is None or (only is not None and label != only):
                 return None
             return shown(props)
-
-        return fetch
-
-    def _root_count(
-        self, label: str, node: FieldNode, type_: GraphQLOutputType
-    ) -> Callable[[Context], Any]:
-        """Fetch and show ``<list>Aggregate(where) { count }`` as ``schema.fields.root_count``
-        does (its one statement); ``groupedBy`` goes the usual way."""
-        try:
-            where = self.bridge.where(label, self._selected(node).arguments.get("where"))
-            built = qb.count_of(label, where)
-        except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
-            raise Fallback(str(error)) from None
-        shown = self._object_type(type_)
-        parts: list[tuple[str, Callable[[int], Any]]] = []
-        for inner_key, inner_nodes in self.collect([node.selection_set], shown).items():
-            inner_name = inner_nodes[0].name.value
-            if inner_name == "__typename":
-                parts.append((inner_key, lambda total: shown.name))
-            elif inner_name == "count":
-                parts.append((inner_key, GraphQLInt.serialize))
-            else:
-                raise Fallback(f"{shown.name}.{inner_name}")
-
-        async def fetch(context: Context) -> Any:
-            rows = await context.store.read(built.statement, **built.params)
-            total = int(rows[0]["total"]) if rows else 0
-            return {inner_key: part(total) for inner_key, part in parts}
 
         return fetch
 

@@ -287,10 +287,21 @@ def test_root_aggregates_are_answered_from_the_records_alike(
     assert taken and set(taken) == {query}
 
 
+def test_grouped_counts_are_answered_from_the_records_alike(
+    apps: tuple[Send, Send, Send],
+    monkeypatch: pytest.MonkeyPatch,
+    taken: list[str],
+) -> None:
+    query = "{ indicatorsAggregate { count groupedBy(by: [PLAN]) { count } } }"
+    on, usual, _ = _alike(apps, monkeypatch, query)
+    assert "errors" not in on, on["errors"]
+    assert _statements(on) == _statements(usual)
+    assert taken == [query]
+
+
 @pytest.mark.parametrize(
     "query",
     [
-        "{ indicatorsAggregate { count groupedBy(by: [PLAN]) { count } } }",
         "{ plansAggregate(where: { nope: { eq: 1 } }) { count } }",
         '{ plansAggregate(where: { title: { gt: "a" } }) { count } }',
     ],
