@@ -250,6 +250,12 @@ class Candidate:
     where: qb.Where = qb.EVERYTHING
 
 
+def id_else(pick: Pick, node_id: str, field: str, value: str) -> tuple[Candidate, Candidate]:
+    """The node with ``node_id``, else the first whose ``field`` equals ``value``."""
+    where = qb.Where(conditions=(qb.Condition(field, "eq", value),))
+    return Candidate(pick, node_id), Candidate(pick, where=where)
+
+
 def first_found(candidates: tuple[Candidate, ...], lang: str) -> qb.Built:
     """One row, ``node``: the first candidate's node that exists, projected as its pick, or null.
 
@@ -328,40 +334,13 @@ def lintable_statements() -> Iterator[Statement]:
         yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False).statement
         yield by_ids(label, Pick(label, _stored(label)), "en").statement
     yield by_ids("Plan", NESTED_SAMPLE, "en").statement
-    yield from LOOKUP_SAMPLES
-
-
-#: the lookups of ``member(code)``, ``commitment(ogpId)`` and ``department(code)``: by id,
-#: else by a filter
-LOOKUP_SAMPLES = (
-    first_found(
-        (
-            Candidate(sample_pick("LocalGovernment"), "LocalGovernment:X"),
-            Candidate(sample_pick("Country"), "Country:X"),
-        ),
-        "en",
-    ).statement,
-    first_found(
-        (
-            Candidate(sample_pick("Commitment"), "Commitment:X"),
-            Candidate(
-                sample_pick("Commitment"),
-                where=qb.Where(conditions=(qb.Condition("ogpId", "eq", "x"),)),
-            ),
-        ),
-        "fr",
-    ).statement,
-    first_found(
-        (
-            Candidate(sample_pick("Department"), "Department:x"),
-            Candidate(
-                sample_pick("Department"),
-                where=qb.Where(conditions=(qb.Condition("abbreviation", "eq", "x"),)),
-            ),
-        ),
-        "en",
-    ).statement,
-)
+    # the lookups of ``member(code)``, ``commitment(ogpId)`` and ``department(code)``
+    members = ("LocalGovernment", "Country")
+    yield first_found(tuple(Candidate(sample_pick(m), f"{m}:X") for m in members), "en").statement
+    commitment = sample_pick("Commitment")
+    yield first_found(id_else(commitment, "Commitment:X", "ogpId", "x"), "fr").statement
+    department = sample_pick("Department")
+    yield first_found(id_else(department, "Department:x", "abbreviation", "x"), "en").statement
 
 
 #: a plan with its commitments, their milestones and the departments that lead them

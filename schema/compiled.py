@@ -311,24 +311,16 @@ def member_lookup(bridge: Bridge, code: str, selections: Iterable[Selection]) ->
 def commitment_lookup(bridge: Bridge, ogp_id: str, selections: Iterable[Selection]) -> Lookup:
     """``commitment(ogpId)``: the commitment with that id, else the first with that ``ogpId``."""
     pick = bridge.pick("Commitment", selections)
-    where = qb.Where(conditions=(qb.Condition("ogpId", "eq", fold(ogp_id)),))
-    candidates = (
-        cc.Candidate(pick, f"Commitment:{ogp_id.strip().upper()}"),
-        cc.Candidate(pick, where=where),
-    )
-    return _lookup(bridge, candidates)
+    node_id = f"Commitment:{ogp_id.strip().upper()}"
+    return _lookup(bridge, cc.id_else(pick, node_id, "ogpId", fold(ogp_id)))
 
 
 def department_lookup(bridge: Bridge, code: str, selections: Iterable[Selection]) -> Lookup:
     """``department(code)``: the department with that portal code, else the first with that
     abbreviation."""
     pick = bridge.pick("Department", selections)
-    where = qb.Where(conditions=(qb.Condition("abbreviation", "eq", fold(code)),))
-    candidates = (
-        cc.Candidate(pick, f"Department:{code.strip().lower()}"),
-        cc.Candidate(pick, where=where),
-    )
-    return _lookup(bridge, candidates)
+    node_id = f"Department:{code.strip().lower()}"
+    return _lookup(bridge, cc.id_else(pick, node_id, "abbreviation", fold(code)))
 
 
 def _lookup(bridge: Bridge, candidates: tuple[cc.Candidate, ...]) -> Lookup:
