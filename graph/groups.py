@@ -8,6 +8,7 @@ row per combination. The filter is the list's own ``where``.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import permutations
@@ -17,6 +18,7 @@ from graph import domain
 from graph import query_builder as qb
 from graph.domain import Kind
 from graph.statements import Statement
+from graph.store import Store
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,36 @@ def merged(groups: list[dict[str, Any]], ungrouped: int) -> list[dict[str, Any]]
     if ungrouped > 0:
         rows.append({"keys": [None], "labels": [None], "entities": [None], "total": ungrouped})
     return sorted(rows, key=lambda r: (-r["total"], [(k is None, k or "") for k in r["keys"]]))
+
+
+@dataclass(frozen=True)
+class GroupedCounts:
+    """How one grouping is read: :func:`split_counts` where it answers, else
+    :func:`grouped_counts` (``whole``)."""
+
+    split: Split | None
+    whole: qb.Built | None
+
+    async def read(self, store: Store) -> list[dict[str, Any]]:
+        """The rows, largest group first; a split's two statements are read at once (two
+        read transactions: the request waits for the longer, not for both)."""
+        if self.split is None:
+            assert self.whole is not None
+            return await store.read(self.whole.statement, **self.whole.params)
+        groups, ungrouped = self.split.groups, self.split.ungrouped
+        found, rest = await asyncio.gather(
+            store.read(groups.statement, **groups.params),
+            store.read(ungrouped.statement, **ungrouped.params),
+        )
+        return merged(found, rest[0]["total"] if rest else 0)
+
+
+def counts_of(label: str, by: tuple[str, ...], where: qb.Where, lang: str) -> GroupedCounts:
+    """How the counts of ``label`` per group of ``by`` are read."""
+    split = split_counts(label, by, where, lang)
+    return GroupedCounts(
+        split, None if split is not None else grouped_counts(label, by, where, lang)
+    )
 
 
 def lintable_statements() -> Iterator[Statement]:

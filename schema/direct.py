@@ -61,7 +61,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.errors import StoreError, StoreUnavailable
-from graph.groups import grouped_counts, merged, split_counts
+from graph.groups import counts_of
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
@@ -642,8 +642,7 @@ class _Builder:
             raise Fallback("lang")
         by = tuple(b.name if isinstance(b, Enum) else str(b) for b in args.get("by") or ())
         try:
-            split = split_counts(label, by, where, lang.code)
-            whole = grouped_counts(label, by, where, lang.code) if split is None else None
+            counts = counts_of(label, by, where, lang.code)
         except (qb.QueryError, ValueError, TypeError) as error:
             raise Fallback(str(error)) from None
         row_type = self._object_type(shown.fields["groupedBy"].type)
@@ -661,14 +660,7 @@ class _Builder:
                 raise Fallback(f"{row_type.name}.{name}")
 
         async def fetch(context: Context) -> list[dict[str, Any]]:
-            if split is None:
-                assert whole is not None
-                return await context.store.read(whole.statement, **whole.params)
-            found, rest = await asyncio.gather(
-                context.store.read(split.groups.statement, **split.groups.params),
-                context.store.read(split.ungrouped.statement, **split.ungrouped.params),
-            )
-            return merged(found, rest[0]["total"] if rest else 0)
+            return await counts.read(context.store)
 
         def show(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [{key: part(row) for key, part in fields} for row in rows]

@@ -17,7 +17,7 @@ from strawberry.types import Info
 
 from graph import compile as cc
 from graph import query_builder as qb
-from graph.groups import grouped_counts, merged, split_counts
+from graph.groups import counts_of
 from graph.model import label_of
 from schema.compiled import LOOKUPS, Bridge, Decline, Lookup, variables_key
 from schema.connection import Connection, build_connection, decode_cursor
@@ -333,17 +333,7 @@ async def grouped(
     """Counts of ``label`` per group of ``by`` (grouping names), largest first."""
     context = ctx(info)
     code = context.lang_for(lang).code
-    split = split_counts(label, tuple(by), where, code)
-    if split is not None:
-        # two read transactions at once: the request waits for the longer, not for both
-        found, rest = await asyncio.gather(
-            context.store.read(split.groups.statement, **split.groups.params),
-            context.store.read(split.ungrouped.statement, **split.ungrouped.params),
-        )
-        rows = merged(found, rest[0]["total"] if rest else 0)
-    else:
-        built = grouped_counts(label, tuple(by), where, code)
-        rows = await context.store.read(built.statement, **built.params)
+    rows = await counts_of(label, tuple(by), where, code).read(context.store)
     return [
         GroupCount(
             keys=row["keys"], labels=row["labels"], count=row["total"], entity_ids=row["entities"]
