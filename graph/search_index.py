@@ -44,7 +44,6 @@ from graph.analysis import (
     term_tables,
 )
 from graph.model import ENTITY_LABELS
-from graph.parameters import Rows
 from graph.statements import Statement, statement
 from graph.store import Transaction
 
@@ -553,7 +552,7 @@ class IndexUpdate:
                     self.added.add(doc, new)
                     marks.append({"id": props["id"], "doc": doc, "keys": _vector(new)})
             for chunk in _chunks(marks):
-                await tx.run(_mark_documents(label), rows=Rows(chunk))
+                await tx.run(_mark_documents(label), rows=chunk)
 
 
 def _apply(postings: Postings, deltas: dict[int, int | None]) -> Postings:
@@ -652,9 +651,9 @@ async def _write_buckets(
         row = {"id": bucket, "postings": _format_bucket(entries)}
         (updated if bucket in texts else created).append(row)
     for chunk in _chunks(created, 200):
-        await tx.run(_CREATE_BUCKETS, rows=Rows(chunk))
+        await tx.run(_CREATE_BUCKETS, rows=chunk)
     for chunk in _chunks(updated, 200):
-        await tx.run(_UPDATE_BUCKETS, rows=Rows(chunk))
+        await tx.run(_UPDATE_BUCKETS, rows=chunk)
 
 
 def _key_postings(

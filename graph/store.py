@@ -31,6 +31,7 @@ from graph.errors import (
     StoreRejected,
     StoreUnavailable,
 )
+from graph.parameters import Rows
 from graph.records import row
 from graph.statements import Statement
 
@@ -296,7 +297,8 @@ class Transaction:
         self._tx = tx
 
     async def run(self, stmt: Statement, **params: Any) -> list[Row]:
-        """Run one statement inside the transaction."""
+        """Run one statement inside the transaction (its lists of rows as :class:`Rows`)."""
+        params = {k: Rows(v) if type(v) is list else v for k, v in params.items()}
         return await self._store._guard(self._store._run(self._tx, stmt, params), stmt.name)
 
 

@@ -22,7 +22,6 @@ from graph.document import GraphDocument, NodeRecord, RelRecord
 from graph.errors import StoreRejected
 from graph.model import LABELS, RELATIONS, Relation, relation
 from graph.normalize import fold
-from graph.parameters import Rows
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
@@ -378,12 +377,10 @@ async def write_document(
                 fresh, changed = await _node_rows(tx, label, batch, report, state, index)
                 if not dry_run:
                     for rows in _sized(fresh):
-                        made = await tx.run(
-                            _create_nodes(label), rows=Rows(rows), loadedAt=loaded_at
-                        )
+                        made = await tx.run(_create_nodes(label), rows=rows, loadedAt=loaded_at)
                         state.handles.update((row["id"], row["eid"]) for row in made)
                     for rows in _sized(changed):
-                        await tx.run(_update_nodes(label), rows=Rows(rows), loadedAt=loaded_at)
+                        await tx.run(_update_nodes(label), rows=rows, loadedAt=loaded_at)
                 advance(len(batch))
         await _find_ends(tx, rels, state)
         for (rel, replace), links in rels.items():
@@ -552,7 +549,7 @@ async def _write_links(
             with_properties = True
         (fresh if new else known).append(row)
     if known:
-        existing = (await tx.run(_existing_relationships(rel), rows=Rows(known)))[0]["n"]
+        existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
         report.relationships_existing += existing
         report.relationships_created += len(known) - existing
     if dry_run:
@@ -568,7 +565,7 @@ async def _write_links(
                 if len(row) == 2:
                     row.append({})
         # a new start node has no other relationship to drop
-        made = (await tx.run(_create_relationships(rel, with_properties), rows=Rows(fresh)))[0]["n"]
+        made = (await tx.run(_create_relationships(rel, with_properties), rows=fresh))[0]["n"]
         if made != len(fresh):
             raise StoreRejected(
                 f"{doc_name}: {len(fresh) - made} {rel.type} relationships not made"
@@ -578,5 +575,5 @@ async def _write_links(
             if len(row) == 2:
                 row.append({})
         if replace:
-            await tx.run(_drop_other_relationships(rel), rows=Rows(known))
-        await tx.run(_merge_relationships(rel), rows=Rows(known))
+            await tx.run(_drop_other_relationships(rel), rows=known)
+        await tx.run(_merge_relationships(rel), rows=known)
