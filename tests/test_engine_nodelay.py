@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from ogp_graph.nodelay import NoDelayH11Protocol, _no_delay
+from ogp_graph.nodelay import _no_delay
 
 
 class _Transport:
@@ -30,12 +30,6 @@ def test_unix_socket_is_left_alone() -> None:
     left, right = socket.socketpair()
     with left, right:
         _no_delay(_Transport(left))  # type: ignore[arg-type]
-
-
-def test_protocol_is_uvicorns_h11() -> None:
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    assert issubclass(NoDelayH11Protocol, H11Protocol)
 
 
 def test_serve_speaks_httptools_with_no_delay() -> None:
