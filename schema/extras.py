@@ -68,19 +68,20 @@ class PlanExtras:
     async def previous(
         self, info: Info
     ) -> Annotated[Plan, strawberry.lazy("schema.entities")] | None:
-        early = self.props.get(f"__{info.path.key}", _ABSENT)  # compiled with the plan
-        if early is not _ABSENT:
-            return _plan(early)
-        before, _ = await ctx(info).plan_neighbours(self.props["id"])
-        return _plan(before)
+        return _plan(await self._neighbour(info, 0))
 
     @strawberry.field(description="The country's plan after this one.")
     async def next(self, info: Info) -> Annotated[Plan, strawberry.lazy("schema.entities")] | None:
-        early = self.props.get(f"__{info.path.key}", _ABSENT)  # compiled with the plan
+        return _plan(await self._neighbour(info, 1))
+
+    async def _neighbour(self, info: Info, side: int) -> Props | None:
+        """The plan before (``side`` 0) or after (1): compiled with this plan when it was,
+        else read with the other plans' neighbours."""
+        early = self.props.get(f"__{info.path.key}", _ABSENT)
         if early is not _ABSENT:
-            return _plan(early)
-        _, after = await ctx(info).plan_neighbours(self.props["id"])
-        return _plan(after)
+            return early
+        neighbours = await ctx(info).plan_neighbours(self.props["id"])
+        return neighbours[side]
 
     @strawberry.field(
         description="How many of the plan's indicators stand at each status of its scale in a "
