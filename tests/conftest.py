@@ -29,6 +29,8 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+import schema.compiled
+import schema.direct
 from graph.constraints import ensure_schema
 from graph.embedded import EmbeddedStore
 from graph.settings import StoreSettings
@@ -300,3 +302,39 @@ def gql(store_endpoint: BoltEndpoint) -> Iterator[GraphQLClient]:
     app = create_app(store_endpoint, StoreSettings(statement_timeout=10.0), ApiSettings())
     with in_process(app) as send:
         yield GraphQLClient(send=send)
+
+
+def compiler_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Switch the compiled engine off: every field is then read by its own loader."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise schema.compiled.Decline("switched off")
+
+    monkeypatch.setattr(schema.compiled.Bridge, "pick", refuse)
+    monkeypatch.setattr(schema.compiled.Bridge, "page", refuse)
+
+
+@pytest.fixture
+def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The documents the direct path answered (rather than handing them back)."""
+    answered: list[str] = []
+    real = schema.direct.DirectPath.run
+
+    async def spy(
+        self: schema.direct.DirectPath, plan: Any, context: Any, variables: Any, text: str
+    ) -> Any:
+        body = await real(self, plan, context, variables, text)
+        if body is not None:
+            answered.append(text)
+        return body
+
+    monkeypatch.setattr(schema.direct.DirectPath, "run", spy)
+    return answered
+
+
+def post_status(
+    send: Send, query: str, variables: dict[str, Any] | None, headers: dict[str, str]
+) -> tuple[int, Any]:
+    """POST a query; its HTTP status and its JSON body."""
+    response = send("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    return response.status_code, response.json()

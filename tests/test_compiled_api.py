@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
-import schema.compiled as compiled
 from graph import compile as cc
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint
 from schema.app import create_app
 from schema.settings import ApiSettings
 from schema.web import example_queries
-from tests.conftest import GraphQLClient, in_process
+from tests.conftest import GraphQLClient, compiler_off, in_process
 
 NESTED = """query ($after: String) {
   plan(id: "Plan:CAN-2018-2020") {
@@ -60,14 +59,6 @@ MORE = [
 ]
 
 
-def _off(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise compiled.Decline("switched off")
-
-    monkeypatch.setattr(compiled.Bridge, "pick", refuse)
-    monkeypatch.setattr(compiled.Bridge, "page", refuse)
-
-
 @pytest.fixture(scope="module")
 def apps(store_endpoint: BoltEndpoint) -> Iterator[tuple[Starlette, GraphQLClient, GraphQLClient]]:
     """The app with the compiler (and its client), and a second app for the compiler off."""
@@ -88,7 +79,7 @@ def _both(
     _, on, off = apps
     compiled_answer = on.post(query, variables, **headers)
     with monkeypatch.context() as patch:
-        _off(patch)
+        compiler_off(patch)
         resolved = off.post(query, variables, **headers)
     return compiled_answer, resolved
 

@@ -22,7 +22,7 @@ from graph.store import BoltEndpoint
 from schema.app import create_app
 from schema.settings import ApiSettings
 from schema.web import example_queries
-from tests.conftest import free_port, in_process
+from tests.conftest import free_port, in_process, post_status
 from tests.test_compiled_api import MORE, NESTED
 
 Send = Any
@@ -38,29 +38,6 @@ def pair(store_endpoint: BoltEndpoint) -> Iterator[tuple[Send, Send]]:
         yield on, off
 
 
-@pytest.fixture
-def taken(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The documents the direct path answered (rather than handing them back)."""
-    answered: list[str] = []
-    real = direct.DirectPath.run
-
-    async def spy(
-        self: direct.DirectPath, plan: Any, context: Any, variables: Any, text: str
-    ) -> Any:
-        body = await real(self, plan, context, variables, text)
-        if body is not None:
-            answered.append(text)
-        return body
-
-    monkeypatch.setattr(direct.DirectPath, "run", spy)
-    return answered
-
-
-def _post(send: Send, query: str, variables: dict[str, Any] | None, headers: dict[str, str]) -> Any:
-    response = send("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    return response.status_code, response.json()
-
-
 def _same(
     pair: tuple[Send, Send],
     query: str,
@@ -69,9 +46,9 @@ def _same(
 ) -> dict[str, Any]:
     """Asserts both apps answer ``query`` alike; the direct app's second answer."""
     on, off = pair
-    _post(on, query, variables, headers)  # validated the usual way
-    status_on, body_on = _post(on, query, variables, headers)
-    status_off, body_off = _post(off, query, variables, headers)
+    post_status(on, query, variables, headers)  # validated the usual way
+    status_on, body_on = post_status(on, query, variables, headers)
+    status_off, body_off = post_status(off, query, variables, headers)
     assert status_on == status_off, query[:80]
     for part in ("data", "errors"):
         assert json.dumps(body_on.get(part)) == json.dumps(body_off.get(part)), query[:80]
