@@ -49,16 +49,16 @@ def _time_statements() -> None:
     """Count and time every statement the store runs, by name."""
     original = Store._run
 
-    async def timed(self: Store, tx: Any, stmt: Any, params: dict[str, Any]) -> Any:
+    async def timed(self: Store, runner: Any, stmt: Any, params: dict[str, Any], *rest: Any) -> Any:
         started = time.perf_counter()
         try:
-            return await original(self, tx, stmt, params)
+            return await original(self, runner, stmt, params, *rest)
         finally:
             entry = _STATEMENT_TIMES[stmt.name]
             entry[0] += 1
             entry[1] += time.perf_counter() - started
 
-    Store._run = timed  # type: ignore[method-assign]
+    Store._run = timed  # type: ignore[method-assign,assignment]
 
 
 def _print_statements(top: int = 12) -> None:
