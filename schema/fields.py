@@ -319,9 +319,13 @@ async def fetch_first(info: Info, value: str) -> Props | None:
 async def root_count(info: Info, label: str, where: Any) -> tuple[int, qb.Where]:
     """How many entities of ``label`` pass ``where``, and the filter (for their groups)."""
     condition = to_where(label, where)
+    return await _count(info, label, condition), condition
+
+
+async def _count(info: Info, label: str, condition: qb.Where) -> int:
     built = qb.count_of(label, condition)
     rows = await ctx(info).store.read(built.statement, **built.params)
-    return (rows[0]["total"] if rows else 0), condition
+    return int(rows[0]["total"]) if rows else 0
 
 
 def count_from(count_asked: bool, groupings: Sequence[GroupedCounts]) -> GroupedCounts | None:
@@ -357,8 +361,7 @@ async def root_aggregate(
         info, ("aggregate", label, lang.code), lambda: _grouping_asked(info, label, condition, lang)
     )
     if asked is None:
-        total, _ = await root_count(info, label, where)
-        return total, condition, None
+        return await _count(info, label, condition), condition, None
     by, code, counts = asked
     found, rows = await counts.read_with_count(context.store)
     if isinstance(found, BaseException):
