@@ -18,6 +18,7 @@ from graph import compile as cc
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint
 from schema.app import create_app
+from schema.connection import encode_cursor
 from schema.settings import ApiSettings
 from schema.web import example_queries
 from tests.conftest import GraphQLClient, compiler_off, in_process
@@ -171,3 +172,41 @@ def test_a_repeated_request_is_neither_parsed_nor_compiled_again(
     assert calls == ["Commitment"]  # compiled once, for three requests
     assert counters.hits >= hits + 2  # the second and the persisted one: no parse, no validation
     assert _statements(again) == _statements(persisted) == 1
+
+
+ROOT_PAGES = """query ($first: Int, $after: String) {
+  indicators(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage hasPreviousPage }
+    edges { cursor node { id code milestone { code } } }
+  }
+  themes(first: $first, after: $after) { nodes { id } }
+}"""
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "graphql-core"])
+def test_root_pages_end_as_before(
+    store_endpoint: BoltEndpoint, monkeypatch: pytest.MonkeyPatch, direct: bool
+) -> None:
+    """The last page of a root list, the page that ends exactly at its end, pages past the
+    end and empty pages: the compiled page gives what the resolvers give, on both paths."""
+    settings = StoreSettings(statement_timeout=10.0)
+    on_app = create_app(store_endpoint, settings, ApiSettings(direct=direct))
+    off_app = create_app(store_endpoint, settings, ApiSettings(direct=direct))
+    with in_process(on_app) as on_send, in_process(off_app) as off_send:
+        on, off = GraphQLClient(send=on_send), GraphQLClient(send=off_send)
+        total = on.post(ROOT_PAGES, {"first": 1})["data"]["indicators"]["totalCount"]
+        assert total > 10
+        cases = [(3, total - 3), (5, total - 3), (2, total - 3), (0, 0), (4, total), (4, total + 9)]
+        for first, offset in cases:
+            variables = {"first": first, "after": encode_cursor(offset - 1) if offset else None}
+            answer = on.post(ROOT_PAGES, variables)
+            with monkeypatch.context() as patch:
+                compiler_off(patch)
+                resolved = off.post(ROOT_PAGES, variables)
+            assert "errors" not in answer, answer["errors"]
+            assert answer["data"] == resolved["data"], (first, offset)
+            page = answer["data"]["indicators"]
+            assert page["totalCount"] == total
+            assert len(page["edges"]) == max(0, min(first, total - offset))
+            assert page["pageInfo"]["hasNextPage"] is (offset + first < total)
+            assert answer["data"]["themes"]["nodes"] == resolved["data"]["themes"]["nodes"]
