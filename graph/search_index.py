@@ -20,6 +20,7 @@ nothing rewrites nothing.
 from __future__ import annotations
 
 import base64
+import binascii
 import sys
 import uuid
 import zlib
@@ -626,25 +627,34 @@ def _appended(
     text: str | None, docs: npt.NDArray[np.uint32], weights: npt.NDArray[np.uint16]
 ) -> str:
     """A key's stored postings with ``docs`` added after them (each after every stored one)."""
-    if not text:
-        return _encode(docs.tobytes(), weights.tobytes())
-    docs_text, _, weights_text = text.partition(",")
-    return _encode(
-        base64.b64decode(docs_text) + docs.tobytes(),
-        base64.b64decode(weights_text) + weights.tobytes(),
+    docs_text, _, weights_text = text.partition(",") if text else ("", "", "")
+    return (
+        _b64_appended(docs_text, docs.tobytes())
+        + ","
+        + _b64_appended(weights_text, weights.tobytes())
     )
 
 
-def _encode(docs: bytes, weights: bytes) -> str:
-    return base64.b64encode(docs).decode() + "," + base64.b64encode(weights).decode()
+def _b64_appended(text: str, extra: bytes) -> str:
+    """``b64encode(b64decode(text) + extra)``, the same text, decoding only ``text``'s last
+    group: base64 encodes each 3 bytes apart, and only a padded last group (``=``) holds
+    fewer than 3."""
+    cut = len(text) - 4 if text.endswith("=") else len(text)
+    return text[:cut] + binascii.b2a_base64(
+        binascii.a2b_base64(text[cut:]) + extra, newline=False
+    ).decode("ascii")
 
 
 def _last_doc(text: str | None) -> int:
-    """The highest document number in a key's stored postings (-1 for none)."""
-    if not text:
+    """The highest document number in a key's stored postings (-1 for none).
+
+    Decodes the last two groups of the numbers' base64 only: 4 to 6 bytes, the last
+    number's 4 among them (numbers take 4 bytes, so a stored text has 8 characters or more).
+    """
+    docs_text = text.partition(",")[0] if text else ""
+    if not docs_text:
         return -1
-    docs = base64.b64decode(text.partition(",")[0])
-    return int.from_bytes(docs[-4:], sys.byteorder) if docs else -1
+    return int.from_bytes(binascii.a2b_base64(docs_text[-8:])[-4:], sys.byteorder)
 
 
 @dataclass
