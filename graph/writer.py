@@ -486,9 +486,11 @@ class _Preparer:
         return future
 
     async def __aexit__(self, *exc: object) -> None:
-        # jobs still running after an error: their own errors are not the one to report
-        await asyncio.gather(*self._jobs, return_exceptions=True)
-        self._pool.shutdown()
+        try:
+            # jobs still running after an error: their own errors are not the one to report
+            await asyncio.gather(*self._jobs, return_exceptions=True)
+        finally:
+            self._pool.shutdown(wait=False)
 
 
 async def _write_nodes(
