@@ -5,7 +5,7 @@ bundled dataset and the Canada tracker definitions, then for each scale (copies 
 Canada plans, see bench/scale.py): serves ogp-graph (uvicorn, one worker) and the peer
 (`@neo4j/graphql` on Apollo Server, installed with `npm ci` in bench/peer) on that store,
 checks that both answer every query the same (after bringing them to one shape), then
-measures latency p50 at concurrency 1, throughput at 8 and 32 with `wrk`, server CPU per
+measures with `wrk` latency p50 at concurrency 1 and throughput at 8 and 32, server CPU per
 request (from /proc), and the p50 of one hand-written statement per query through the
 Python driver. Prints a table of ratios and writes bench/latency.png.
 """
@@ -159,16 +159,19 @@ def check_equal(
         )
 
 
-def latency(http: httpx.Client, url: str, query: str, budget: float) -> float:
-    """p50 in ms of sequential requests (at most 200, within ``budget`` seconds)."""
-    times: list[float] = []
-    ask(http, url, query)  # warm
-    started = time.perf_counter()
-    while len(times) < 200 and (time.perf_counter() - started < budget or len(times) < 5):
-        t0 = time.perf_counter()
-        http.post(url, json={"query": query})
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+def latency(server: Server, query: str, seconds: int, folder: Path) -> float:
+    """p50 in ms at concurrency 1: ``wrk`` with one connection and one thread, keep-alive
+    requests one after the other for ``seconds`` (its latency histogram, ``--latency``).
+
+    The load generator is the same for both servers and adds tens of microseconds, where
+    a Python HTTP client adds most of a millisecond to every request on either side.
+    """
+    out = _wrk(server, query, ["-t", "1", "-c", "1", "--latency"], seconds, folder)
+    found = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    if found is None:  # nothing finished within the run
+        return math.nan
+    value, unit = float(found.group(1)), found.group(2)
+    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 _LUA = """wrk.method = "POST"
@@ -177,22 +180,27 @@ wrk.body = {body}
 """
 
 
+def _wrk(server: Server, query: str, options: list[str], seconds: int, folder: Path) -> str:
+    """Run ``wrk`` against ``server`` posting ``query``; its report (refused on non-2xx)."""
+    script = folder / "post.lua"
+    script.write_text(_LUA.format(body=json.dumps(json.dumps({"query": query}))), encoding="utf-8")
+    out = subprocess.run(
+        ["wrk", *options, "-d", f"{seconds}s", "--timeout", "60s", "-s", str(script), server.url],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk on {server.name}: {out}")
+    return out
+
+
 def throughput(
     server: Server, query: str, connections: int, seconds: int, folder: Path
 ) -> tuple[float, float]:
     """Requests per second with ``wrk`` at ``connections``, and server CPU ms per request."""
-    script = folder / "post.lua"
-    script.write_text(_LUA.format(body=json.dumps(json.dumps({"query": query}))), encoding="utf-8")
     before = _cpu_seconds(server.process.pid)
-    out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "60s",
-         "-s", str(script), server.url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    out = _wrk(server, query, ["-t", "2", "-c", str(connections)], seconds, folder)
     cpu = _cpu_seconds(server.process.pid) - before
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    if "Non-2xx" in out:
-        raise RuntimeError(f"wrk on {server.name}: {out}")
     if total == 0:  # nothing finished within the run: no rate to report
         return 0.0, float("nan")
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
@@ -272,7 +280,8 @@ def measure(
                 if case.peer is not None:
                     servers.append((peer, case.peer))
                 for server, query in servers:
-                    row.p50[server.name] = latency(http, server.url, query, args.seconds)
+                    ask(http, server.url, query)  # warm
+                    row.p50[server.name] = latency(server, query, args.seconds, folder)
                     for c, target in ((8, row.rate8), (32, row.rate32)):
                         rate, cpu = throughput(server, query, c, args.seconds, folder)
                         target[server.name] = rate

@@ -25,7 +25,7 @@ import logging
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -140,7 +140,16 @@ class Hit:
 
     score: float
     node: dict[str, Any]
-    matches: list[Match]
+    #: per language, every term of the query
+    terms: dict[Language, set[str]]
+    #: the order in which languages are tried for highlights
+    show: Sequence[Language]
+
+    @cached_property
+    def matches(self) -> list[Match]:
+        """The fields that hold the query's words, with snippets: made only when asked
+        (reading every field of 20 hits for them was most of a search's CPU)."""
+        return highlights(self.node, self.terms, self.show)
 
 
 @dataclass(frozen=True)
@@ -296,7 +305,7 @@ async def search(
     nodes = {row["node"].get("searchDoc"): row["node"] for row in found}
     best = float(ranked.scores.max()) or 1.0
     hits = [
-        Hit(round(score / best, 4), nodes[doc], highlights(nodes[doc], plan.terms, show))
+        Hit(round(score / best, 4), nodes[doc], plan.terms, show)
         for doc, score in page
         if doc in nodes
     ]

@@ -1,8 +1,9 @@
 """The executor: the only code that talks to the driver.
 
-It runs named statements as read or write transactions (so ``neo4j://``
-routing sends reads to readers), applies the statement timeout, counts and
-times every statement, and turns driver failures into :mod:`graph.errors`.
+It runs named statements as reads (auto-commit, in read-mode sessions, so that
+``neo4j://`` routing sends them to readers) or write transactions, applies the
+statement timeout, counts and times every statement, and turns driver failures into
+:mod:`graph.errors`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ Row = dict[str, Any]
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 #: room kept for what the message holds besides the text and parameters
 _MESSAGE_OVERHEAD = 4096
+#: the wait before a failed read is sent again (doubled at each attempt)
+_FIRST_RETRY_DELAY = 0.05
 
 
 @dataclass
@@ -95,10 +98,14 @@ class BoltEndpoint:
 class Store:
     """A connected store: run statements, batch writes in one transaction."""
 
-    def __init__(self, driver: AsyncDriver, endpoint: BoltEndpoint, timeout: float) -> None:
+    def __init__(
+        self, driver: AsyncDriver, endpoint: BoltEndpoint, timeout: float, retry_time: float = 1.0
+    ) -> None:
         self._driver = driver
         self.endpoint = endpoint
         self.timeout = timeout
+        #: how long a read that failed for a reason worth retrying is sent again
+        self._retry_time = min(timeout, retry_time)
 
     @classmethod
     def connect(cls, endpoint: BoltEndpoint, timeout: float, connect_timeout: float = 1.0) -> Store:
@@ -124,11 +131,11 @@ class Store:
             max_transaction_retry_time=min(timeout, connect_timeout),
             notifications_min_severity="OFF",
         )
-        return cls(driver, endpoint, timeout)
+        return cls(driver, endpoint, timeout, connect_timeout)
 
     def with_timeout(self, timeout: float) -> Store:
         """The same connections, with another statement timeout (closing either closes both)."""
-        return Store(self._driver, self.endpoint, timeout)
+        return Store(self._driver, self.endpoint, timeout, self._retry_time)
 
     async def close(self) -> None:
         """Close every connection."""
@@ -139,14 +146,30 @@ class Store:
         await self._guard(self._driver.verify_connectivity(), "connect")
 
     async def read(self, stmt: Statement, **params: Any) -> list[Row]:
-        """Run one statement in a read transaction and return its rows as dicts."""
+        """Run one read statement and return its rows as dicts.
 
-        @neo4j.unit_of_work(timeout=self.timeout)
-        async def work(tx: AsyncManagedTransaction) -> list[Row]:
-            return await self._run(tx, stmt, params)
+        Reads are auto-commit: one round trip (RUN and PULL) where a managed read
+        transaction takes three (BEGIN, RUN and PULL, COMMIT), about 0.5 ms less per
+        statement on the embedded store. A read changes nothing, so one that fails for a
+        reason the driver calls retryable (a connection the store closed, a transient
+        error) is sent again, as a managed transaction would be, for up to the retry time.
+        """
+        return await self._guard(self._read_retrying(stmt, params), stmt.name)
 
-        async with self._session() as session:
-            return await self._guard(session.execute_read(work), stmt.name)
+    async def _read_retrying(self, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+        query = neo4j.Query(stmt.cypher, timeout=self.timeout)
+        deadline = time.monotonic() + self._retry_time
+        delay = _FIRST_RETRY_DELAY
+        while True:
+            try:
+                async with self._session(neo4j.READ_ACCESS) as session:
+                    return await self._run(session, stmt, params, query)
+            except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as exc:
+                if not exc.is_retryable() or time.monotonic() + delay > deadline:
+                    raise
+                log.debug("retrying %s in %.2f s: %s", stmt.name, delay, exc)
+            await asyncio.sleep(delay)
+            delay *= 2
 
     async def write(self, stmt: Statement, **params: Any) -> list[Row]:
         """Run one statement in a write transaction."""
@@ -170,17 +193,24 @@ class Store:
             await self._guard(tx.commit(), what)
             return result
 
-    def _session(self) -> neo4j.AsyncSession:
-        return self._driver.session(database=self.endpoint.database)
+    def _session(self, mode: str = neo4j.WRITE_ACCESS) -> neo4j.AsyncSession:
+        return self._driver.session(database=self.endpoint.database, default_access_mode=mode)
 
-    async def _run(self, tx: Any, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+    async def _run(
+        self,
+        runner: Any,
+        stmt: Statement,
+        params: dict[str, Any],
+        query: neo4j.Query | None = None,
+    ) -> list[Row]:
+        """Run ``stmt`` on ``runner`` (a transaction, or a session for an auto-commit read)."""
         check_message_size(stmt, params)
         started = time.perf_counter()
         entry = _current_log.get()
         if entry is not None:
             entry.names.append(stmt.name)
         try:
-            result = await tx.run(stmt.cypher, params)
+            result = await runner.run(query or stmt.cypher, params)
             rows: list[Row] = [row(record) async for record in result]  # result.data()
         finally:
             elapsed = time.perf_counter() - started
@@ -192,7 +222,8 @@ class Store:
     async def _guard(self, awaitable: Awaitable[T], what: str) -> T:
         """Await with the client-side timeout and translate driver errors."""
         try:
-            return await asyncio.wait_for(awaitable, timeout=self.timeout)
+            async with asyncio.timeout(self.timeout):  # no task of its own, unlike wait_for
+                return await awaitable
         except TimeoutError as exc:
             raise StatementTimeout(
                 f"the statement {what!r} ran longer than {self.timeout:g} s and was stopped",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -22,6 +23,10 @@ from schema.lang import Lang
 from schema.settings import ApiSettings
 
 Props = dict[str, Any]
+
+#: the statement of a compiled lookup, built once per label, pick and language: a repeated
+#: query then only sends it (building it took about a fifth of a millisecond per request)
+_compiled_by_ids = lru_cache(maxsize=1024)(cc.by_ids)
 
 
 @dataclass
@@ -61,7 +66,7 @@ class Context:
         """The node with this id, projected as ``pick`` (one statement per label and pick)."""
 
         async def load(ids: list[str]) -> list[Props | None]:
-            built = cc.by_ids(pick.label, pick, lang)
+            built = _compiled_by_ids(pick.label, pick, lang)
             rows = await self.store.read(built.statement, **(built.params | {"ids": list(ids)}))
             found = {row["node"]["id"]: row["node"] for row in rows}
             return [found.get(i) for i in ids]

@@ -44,10 +44,17 @@ class SearchHit:
         "side by side above scattered ones."
     )
     entity: Node = strawberry.field(description="The entity that matches.")
-    matches: list[SearchMatch] = strawberry.field(
+    hit: strawberry.Private[engine.Hit]
+
+    @strawberry.field(
         description="The fields that hold the query's words (best first, at most 3), in the "
         "language asked (`lang`, else the request's language) when that language has any."
     )
+    def matches(self) -> list[SearchMatch]:
+        return [
+            SearchMatch(field=m.field, lang=Lang(m.lang), snippet=m.snippet)
+            for m in self.hit.matches
+        ]
 
 
 async def search(
@@ -90,10 +97,7 @@ async def search(
         SearchHit(
             score=hit.score,
             entity=wrap(hit.node),  # type: ignore[arg-type]
-            matches=[
-                SearchMatch(field=m.field, lang=Lang(m.lang), snippet=m.snippet)
-                for m in hit.matches
-            ],
+            hit=hit,
         )
         for hit in result.hits
     ]
