@@ -5,7 +5,8 @@ subset: the size of OGP's whole export) and times, on a fresh embedded store in 
 temporary folder: the bundled datasets, the real subset, the full export, then every
 real source of ``../shared/data/ogp`` (the 2016 Explorer, its process data, the US tracker).
 
-    python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--profile F]
+    python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--no-overlap]
+        [--profile F]
 """
 
 from __future__ import annotations
@@ -50,16 +51,16 @@ def _time_statements() -> None:
     """Count and time every statement the store runs, by name."""
     original = Store._run
 
-    async def timed(self: Store, tx: Any, stmt: Any, params: dict[str, Any]) -> Any:
+    async def timed(self: Store, runner: Any, stmt: Any, *args: Any) -> Any:
         started = time.perf_counter()
         try:
-            return await original(self, tx, stmt, params)
+            return await original(self, runner, stmt, *args)
         finally:
             entry = _STATEMENT_TIMES[stmt.name]
             entry[0] += 1
             entry[1] += time.perf_counter() - started
 
-    Store._run = timed  # type: ignore[method-assign]
+    Store._run = timed  # type: ignore[method-assign,assignment]
 
 
 def _print_statements(top: int = 12) -> None:
@@ -162,9 +163,15 @@ def main() -> None:
         "--threads", action="store_true", help="print the CPU time of each load by thread"
     )
     parser.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="make the writer's rows between statements, not while the store runs them",
+    )
+    parser.add_argument(
         "--profile", type=Path, help="write a cProfile of the full export's load to this file"
     )
     args = parser.parse_args()
+    writer.OVERLAP = not args.no_overlap
     if args.statements:
         _time_statements()
     with tempfile.TemporaryDirectory() as folder:
@@ -194,7 +201,7 @@ def main() -> None:
                 if not args.no_full:
                     profiler = cProfile.Profile() if args.profile else None
                     # the profile sees one thread: the writer makes its rows on it
-                    writer.OVERLAP = profiler is None
+                    writer.OVERLAP = profiler is None and not args.no_overlap
                     if profiler is not None:
                         profiler.enable()
                     await _timed(
@@ -204,7 +211,7 @@ def main() -> None:
                         args.statements,
                         args.threads,
                     )
-                    writer.OVERLAP = True
+                    writer.OVERLAP = not args.no_overlap
                     if profiler is not None:
                         profiler.disable()
                         profiler.dump_stats(str(args.profile))
