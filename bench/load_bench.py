@@ -51,10 +51,10 @@ def _time_statements() -> None:
     """Count and time every statement the store runs, by name."""
     original = Store._run
 
-    async def timed(self: Store, runner: Any, stmt: Any, *args: Any) -> Any:
+    async def timed(self: Store, runner: Any, stmt: Any, params: dict[str, Any], *rest: Any) -> Any:
         started = time.perf_counter()
         try:
-            return await original(self, runner, stmt, *args)
+            return await original(self, runner, stmt, params, *rest)
         finally:
             entry = _STATEMENT_TIMES[stmt.name]
             entry[0] += 1

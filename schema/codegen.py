@@ -37,6 +37,7 @@ from schema.extras import {extras}
 from schema.fields import (
     AfterArg,
     Aggregate,
+    EarlyGroups,
     FirstArg,
     GroupCount,
     LangArg,
@@ -47,6 +48,7 @@ from schema.fields import (
     related_list,
     related_one,
     related_page,
+    root_aggregate,
     root_count,
     root_page,
     text,
@@ -312,6 +314,7 @@ def _aggregate(entity: Entity) -> list[str]:
     out = [f"@strawberry.type(description={q(text)})", f"class {label}Aggregate:"]
     out.append("    count: int = strawberry.field(description='How many entities match.')")
     out.append("    where: strawberry.Private[qb.Where]")
+    out.append("    early: strawberry.Private[EarlyGroups | None] = None")
     out.append("")
     first = entity.groupings[0].name
     text = (
@@ -329,7 +332,8 @@ def _aggregate(entity: Entity) -> list[str]:
     out.append("        lang: LangArg = None,")
     out.append("    ) -> list[GroupCount]:")
     out.append(
-        f"        return await grouped(info, {q(label)}, [b.name for b in by], self.where, lang)"
+        f"        return await grouped(info, {q(label)}, [b.name for b in by], self.where, lang, "
+        "self.early)"
     )
     out.append("\n")
     return out
@@ -362,8 +366,10 @@ def _roots() -> list[str]:
         out.append(f"        self, info: Info, where: {_where_arg(label, 'Count only')}")
         out.append(f"    ) -> {kind}:")
         if entity.groupings:
-            out.append(f"        total, condition = await root_count(info, {q(label)}, where)")
-            out.append(f"        return {kind}(count=total, where=condition)")
+            out.append(
+                f"        total, condition, early = await root_aggregate(info, {q(label)}, where)"
+            )
+            out.append(f"        return {kind}(count=total, where=condition, early=early)")
         else:
             out.append(f"        total, _ = await root_count(info, {q(label)}, where)")
             out.append("        return Aggregate(count=total)")

@@ -61,7 +61,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.errors import StoreError, StoreUnavailable
-from graph.groups import counts_of
+from graph.groups import GroupedCounts, counts_of
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
@@ -72,7 +72,7 @@ from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
 from schema.errors import UserInputError
 from schema.extensions import public_message
-from schema.fields import MAX_COMPILED_PER_DOCUMENT
+from schema.fields import MAX_COMPILED_PER_DOCUMENT, count_from
 from schema.lang import Lang, pick
 from schema.settings import ApiSettings
 
@@ -578,7 +578,8 @@ class _Builder:
     def _aggregate(self, query: GraphQLObjectType, key: str, node: FieldNode) -> _Root:
         """``<list>Aggregate(where) { count groupedBy(by, lang) { keys labels count } }``:
         the statements the resolvers send (``schema/fields.py``: the count, then each
-        grouping's), sent at once."""
+        grouping's, or the count read with the one split grouping: :func:`count_from`),
+        sent at once."""
         definition = query.fields[node.name.value]
         listed = query.fields.get(node.name.value.removesuffix("Aggregate"))
         shown = get_named_type(definition.type)
@@ -593,25 +594,42 @@ class _Builder:
         except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
             raise Fallback(str(error)) from None
         parts: list[tuple[str, Callable[[list[Any]], Any]]] = []
-        groupings: list[Callable[[Context], Any]] = []
+        groupings: list[GroupedCounts] = []
+        count_asked = False
         for inner_key, inner in self.collect([node.selection_set], shown).items():
             inner_name = inner[0].name.value
             if inner_name == "__typename":
                 parts.append((inner_key, _page_part(shown.name)))
             elif inner_name == "count":
+                count_asked = True
                 parts.append((inner_key, _found_at(0)))
             elif inner_name == "groupedBy" and len(inner) == 1:
                 index = len(groupings) + 1
-                fetch_groups, show_groups = self._groups(shown, inner[0], label, where)
-                groupings.append(fetch_groups)
+                counts, show_groups = self._groups(shown, inner[0], label, where)
+                groupings.append(counts)
                 parts.append((inner_key, _found_at(index, show_groups)))
             else:
                 raise Fallback(f"{shown.name}.{inner_name}")
+        counted = count_from(count_asked, groupings)
+
+        def shown_from(found: list[Any]) -> dict[str, Any]:
+            return {part_key: part(found) for part_key, part in parts}
+
+        async def fetch_counted(context: Context) -> Any:
+            assert counted is not None
+            total, rows = await counted.read_with_count(context.store)
+            if isinstance(total, BaseException):
+                raise total  # told at the root field, as the usual path tells it
+            if isinstance(rows, StoreError):
+                raise _Again(str(rows))  # the usual path tells it under groupedBy
+            if isinstance(rows, BaseException):
+                raise rows
+            return shown_from([total, rows])
 
         async def fetch(context: Context) -> Any:
             outcomes = await asyncio.gather(
                 context.store.read(count.statement, **count.params),
-                *(one(context) for one in groupings),
+                *(one.read(context.store) for one in groupings),
                 return_exceptions=True,
             )
             for outcome in outcomes:
@@ -626,16 +644,16 @@ class _Builder:
                     raise outcome
             rows = outcomes[0]
             total = rows[0]["total"] if rows else 0
-            found = [total, *outcomes[1:]]
-            return {part_key: part(found) for part_key, part in parts}
+            return shown_from([total, *outcomes[1:]])
 
-        return _Root(key, fetch, node, not is_non_null_type(definition.type))
+        nullable = not is_non_null_type(definition.type)
+        return _Root(key, fetch if counted is None else fetch_counted, node, nullable)
 
     def _groups(
         self, shown: GraphQLObjectType, node: FieldNode, label: str, where: qb.Where
-    ) -> tuple[Callable[[Context], Any], Callable[[list[dict[str, Any]]], Any]]:
-        """How to fetch one ``groupedBy`` (its split statements at once, as
-        :func:`schema.fields.grouped` sends them) and how to show its rows."""
+    ) -> tuple[GroupedCounts, Callable[[list[dict[str, Any]]], Any]]:
+        """How one ``groupedBy`` is read (as :func:`schema.fields.grouped` reads it) and how
+        its rows are shown."""
         args = self._args(shown, node)
         lang = args.get("lang") or self.lang
         if not isinstance(lang, Lang):
@@ -659,13 +677,10 @@ class _Builder:
             else:
                 raise Fallback(f"{row_type.name}.{name}")
 
-        async def fetch(context: Context) -> list[dict[str, Any]]:
-            return await counts.read(context.store)
-
         def show(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [{key: part(row) for key, part in fields} for row in rows]
 
-        return fetch, show
+        return counts, show
 
     def _selected(self, node: FieldNode) -> SelectedField:
         """The root field as strawberry's ``info.selected_fields[0]`` gives it to the bridge."""

@@ -18,6 +18,7 @@ from schema.extras import PlanExtras
 from schema.fields import (
     AfterArg,
     Aggregate,
+    EarlyGroups,
     FirstArg,
     GroupCount,
     LangArg,
@@ -28,6 +29,7 @@ from schema.fields import (
     related_list,
     related_one,
     related_page,
+    root_aggregate,
     root_count,
     root_page,
     text,
@@ -2303,6 +2305,7 @@ class InitiativeGroupBy(Enum):
 class CountryAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by REGION). Several groupings give one row per combination."
@@ -2315,7 +2318,7 @@ class CountryAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Country", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Country", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(
@@ -2324,6 +2327,7 @@ class CountryAggregate:
 class LocalGovernmentAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by REGION). Several groupings give one row per combination."
@@ -2336,7 +2340,9 @@ class LocalGovernmentAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "LocalGovernment", [b.name for b in by], self.where, lang)
+        return await grouped(
+            info, "LocalGovernment", [b.name for b in by], self.where, lang, self.early
+        )
 
 
 @strawberry.type(
@@ -2345,6 +2351,7 @@ class LocalGovernmentAggregate:
 class MembershipEventAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by KIND). Several groupings give one row per combination."
@@ -2357,13 +2364,16 @@ class MembershipEventAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "MembershipEvent", [b.name for b in by], self.where, lang)
+        return await grouped(
+            info, "MembershipEvent", [b.name for b in by], self.where, lang, self.early
+        )
 
 
 @strawberry.type(description="Counts over the CoChairTerm list, with the same `where` as the list.")
 class CoChairTermAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by START_YEAR). Several groupings give one row per combination."
@@ -2376,13 +2386,16 @@ class CoChairTermAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "CoChairTerm", [b.name for b in by], self.where, lang)
+        return await grouped(
+            info, "CoChairTerm", [b.name for b in by], self.where, lang, self.early
+        )
 
 
 @strawberry.type(description="Counts over the Plan list, with the same `where` as the list.")
 class PlanAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by COUNTRY). Several groupings give one row per combination."
@@ -2393,13 +2406,14 @@ class PlanAggregate:
         by: Annotated[list[PlanGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Plan", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Plan", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(description="Counts over the Theme list, with the same `where` as the list.")
 class ThemeAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by KIND). Several groupings give one row per combination."
@@ -2410,13 +2424,14 @@ class ThemeAggregate:
         by: Annotated[list[ThemeGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Theme", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Theme", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(description="Counts over the Commitment list, with the same `where` as the list.")
 class CommitmentAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by PLAN). Several groupings give one row per combination."
@@ -2429,13 +2444,14 @@ class CommitmentAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Commitment", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Commitment", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(description="Counts over the Milestone list, with the same `where` as the list.")
 class MilestoneAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by PLAN). Several groupings give one row per combination."
@@ -2448,13 +2464,14 @@ class MilestoneAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Milestone", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Milestone", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(description="Counts over the Indicator list, with the same `where` as the list.")
 class IndicatorAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by PLAN). Several groupings give one row per combination."
@@ -2467,7 +2484,7 @@ class IndicatorAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Indicator", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Indicator", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(
@@ -2476,6 +2493,7 @@ class IndicatorAggregate:
 class ProgressUpdateAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by STATUS). Several groupings give one row per combination."
@@ -2488,13 +2506,16 @@ class ProgressUpdateAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "ProgressUpdate", [b.name for b in by], self.where, lang)
+        return await grouped(
+            info, "ProgressUpdate", [b.name for b in by], self.where, lang, self.early
+        )
 
 
 @strawberry.type(description="Counts over the Report list, with the same `where` as the list.")
 class ReportAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by KIND). Several groupings give one row per combination."
@@ -2505,13 +2526,14 @@ class ReportAggregate:
         by: Annotated[list[ReportGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Report", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Report", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(description="Counts over the Event list, with the same `where` as the list.")
 class EventAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by HOST). Several groupings give one row per combination."
@@ -2522,13 +2544,14 @@ class EventAggregate:
         by: Annotated[list[EventGroupBy], strawberry.argument(description="Groupings, in order.")],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Event", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Event", [b.name for b in by], self.where, lang, self.early)
 
 
 @strawberry.type(description="Counts over the Initiative list, with the same `where` as the list.")
 class InitiativeAggregate:
     count: int = strawberry.field(description="How many entities match.")
     where: strawberry.Private[qb.Where]
+    early: strawberry.Private[EarlyGroups | None] = None
 
     @strawberry.field(
         description="Counts per group, largest first (e.g. by KIND). Several groupings give one row per combination."
@@ -2541,7 +2564,7 @@ class InitiativeAggregate:
         ],
         lang: LangArg = None,
     ) -> list[GroupCount]:
-        return await grouped(info, "Initiative", [b.name for b in by], self.where, lang)
+        return await grouped(info, "Initiative", [b.name for b in by], self.where, lang, self.early)
 
 
 @register("Partnership")
@@ -4705,8 +4728,8 @@ class RootLists:
             strawberry.argument(description="Count only the Country entities that match."),
         ] = None,
     ) -> CountryAggregate:
-        total, condition = await root_count(info, "Country", where)
-        return CountryAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Country", where)
+        return CountryAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Local members of the partnership, by code.")
     async def local_governments(
@@ -4738,8 +4761,8 @@ class RootLists:
             strawberry.argument(description="Count only the LocalGovernment entities that match."),
         ] = None,
     ) -> LocalGovernmentAggregate:
-        total, condition = await root_count(info, "LocalGovernment", where)
-        return LocalGovernmentAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "LocalGovernment", where)
+        return LocalGovernmentAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="OGP's regions, by code.")
     async def regions(
@@ -4802,8 +4825,8 @@ class RootLists:
             strawberry.argument(description="Count only the MembershipEvent entities that match."),
         ] = None,
     ) -> MembershipEventAggregate:
-        total, condition = await root_count(info, "MembershipEvent", where)
-        return MembershipEventAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "MembershipEvent", where)
+        return MembershipEventAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Policy areas, by name (filter `isFamily` for the tree's top).")
     async def policy_areas(
@@ -4899,8 +4922,8 @@ class RootLists:
             strawberry.argument(description="Count only the CoChairTerm entities that match."),
         ] = None,
     ) -> CoChairTermAggregate:
-        total, condition = await root_count(info, "CoChairTerm", where)
-        return CoChairTermAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "CoChairTerm", where)
+        return CoChairTermAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Action plans, oldest first.")
     async def plans(
@@ -4930,8 +4953,8 @@ class RootLists:
             strawberry.argument(description="Count only the Plan entities that match."),
         ] = None,
     ) -> PlanAggregate:
-        total, condition = await root_count(info, "Plan", where)
-        return PlanAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Plan", where)
+        return PlanAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Streams and priority areas of plans.")
     async def themes(
@@ -4961,8 +4984,8 @@ class RootLists:
             strawberry.argument(description="Count only the Theme entities that match."),
         ] = None,
     ) -> ThemeAggregate:
-        total, condition = await root_count(info, "Theme", where)
-        return ThemeAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Theme", where)
+        return ThemeAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Commitments of every plan, by plan then code.")
     async def commitments(
@@ -4994,8 +5017,8 @@ class RootLists:
             strawberry.argument(description="Count only the Commitment entities that match."),
         ] = None,
     ) -> CommitmentAggregate:
-        total, condition = await root_count(info, "Commitment", where)
-        return CommitmentAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Commitment", where)
+        return CommitmentAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Milestones of every plan, by plan then code.")
     async def milestones(
@@ -5025,8 +5048,8 @@ class RootLists:
             strawberry.argument(description="Count only the Milestone entities that match."),
         ] = None,
     ) -> MilestoneAggregate:
-        total, condition = await root_count(info, "Milestone", where)
-        return MilestoneAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Milestone", where)
+        return MilestoneAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Indicators of every plan, by plan then code.")
     async def indicators(
@@ -5056,8 +5079,8 @@ class RootLists:
             strawberry.argument(description="Count only the Indicator entities that match."),
         ] = None,
     ) -> IndicatorAggregate:
-        total, condition = await root_count(info, "Indicator", where)
-        return IndicatorAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Indicator", where)
+        return IndicatorAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Departments, by code.")
     async def departments(
@@ -5122,8 +5145,8 @@ class RootLists:
             strawberry.argument(description="Count only the ProgressUpdate entities that match."),
         ] = None,
     ) -> ProgressUpdateAggregate:
-        total, condition = await root_count(info, "ProgressUpdate", where)
-        return ProgressUpdateAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "ProgressUpdate", where)
+        return ProgressUpdateAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Reports on plans, oldest first.")
     async def reports(
@@ -5153,8 +5176,8 @@ class RootLists:
             strawberry.argument(description="Count only the Report entities that match."),
         ] = None,
     ) -> ReportAggregate:
-        total, condition = await root_count(info, "Report", where)
-        return ReportAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Report", where)
+        return ReportAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Events, oldest first.")
     async def events(
@@ -5184,8 +5207,8 @@ class RootLists:
             strawberry.argument(description="Count only the Event entities that match."),
         ] = None,
     ) -> EventAggregate:
-        total, condition = await root_count(info, "Event", where)
-        return EventAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Event", where)
+        return EventAggregate(count=total, where=condition, early=early)
 
     @strawberry.field(description="Bodies and initiatives.")
     async def initiatives(
@@ -5217,8 +5240,8 @@ class RootLists:
             strawberry.argument(description="Count only the Initiative entities that match."),
         ] = None,
     ) -> InitiativeAggregate:
-        total, condition = await root_count(info, "Initiative", where)
-        return InitiativeAggregate(count=total, where=condition)
+        total, condition, early = await root_aggregate(info, "Initiative", where)
+        return InitiativeAggregate(count=total, where=condition, early=early)
 
 
 #: every entity type, in the order of the domain

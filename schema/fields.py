@@ -9,15 +9,29 @@ are generated from :mod:`graph.domain` (``python -m schema.codegen``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_argument_values,
+    get_named_type,
+)
+from graphql.execution.values import VariableValues
 from strawberry.types import Info
 
 from graph import compile as cc
 from graph import query_builder as qb
-from graph.groups import counts_of
+from graph.groups import GroupedCounts, Outcome, Rows, counts_of
 from graph.model import label_of
 from schema.compiled import LOOKUPS, Bridge, Decline, Lookup, variables_key
 from schema.connection import Connection, build_connection, decode_cursor
@@ -48,6 +62,7 @@ AfterArg = Annotated[
 __all__ = [
     "AfterArg",
     "Aggregate",
+    "EarlyGroups",
     "FirstArg",
     "GroupCount",
     "LangArg",
@@ -61,6 +76,7 @@ __all__ = [
     "related_list",
     "related_one",
     "related_page",
+    "root_aggregate",
     "root_count",
     "root_page",
     "text",
@@ -303,9 +319,116 @@ async def fetch_first(info: Info, value: str) -> Props | None:
 async def root_count(info: Info, label: str, where: Any) -> tuple[int, qb.Where]:
     """How many entities of ``label`` pass ``where``, and the filter (for their groups)."""
     condition = to_where(label, where)
+    return await _count(info, label, condition), condition
+
+
+async def _count(info: Info, label: str, condition: qb.Where) -> int:
     built = qb.count_of(label, condition)
     rows = await ctx(info).store.read(built.statement, **built.params)
-    return (rows[0]["total"] if rows else 0), condition
+    return int(rows[0]["total"]) if rows else 0
+
+
+def count_from(count_asked: bool, groupings: Sequence[GroupedCounts]) -> GroupedCounts | None:
+    """The grouping of a root aggregate whose statements also give its ``count``: the one
+    ``groupedBy`` asked beside ``count``, when it is split (two statements instead of three,
+    :meth:`graph.groups.GroupedCounts.read_with_count`). None otherwise: the count is a
+    statement of its own. Both paths (this module's resolvers and :mod:`schema.direct`)
+    follow this rule, so they send the same statements."""
+    if count_asked and len(groupings) == 1 and groupings[0].split is not None:
+        return groupings[0]
+    return None
+
+
+@dataclass(frozen=True)
+class EarlyGroups:
+    """The rows of a root aggregate's one ``groupedBy`` (its ``by`` and language code),
+    read with the aggregate's count; or the exception that stopped them."""
+
+    by: tuple[str, ...]
+    lang: str
+    rows: Outcome[Rows]
+
+
+async def root_aggregate(
+    info: Info, label: str, where: Any
+) -> tuple[int, qb.Where, EarlyGroups | None]:
+    """A root aggregate's count, its filter (for its groups) and, when :func:`count_from`
+    reads the count with the one ``groupedBy`` asked, that grouping's rows."""
+    context = ctx(info)
+    condition = to_where(label, where)
+    lang = context.lang
+    asked: tuple[tuple[str, ...], str, GroupedCounts] | None = _cached(
+        info, ("aggregate", label, lang.code), lambda: _grouping_asked(info, label, condition, lang)
+    )
+    if asked is None:
+        return await _count(info, label, condition), condition, None
+    by, code, counts = asked
+    found, rows = await counts.read_with_count(context.store)
+    if isinstance(found, BaseException):
+        raise found
+    return found, condition, EarlyGroups(by, code, rows)
+
+
+def _grouping_asked(
+    info: Info, label: str, where: qb.Where, lang: Lang
+) -> tuple[tuple[str, ...], str, GroupedCounts] | None:
+    """The one ``groupedBy`` under this root aggregate (its ``by``, language code and how it
+    is read) when :func:`count_from` reads the count with it, else None. A selection with
+    directives is left alone (the direct path leaves it to this one)."""
+    raw = info._raw_info
+    runtime = get_named_type(raw.return_type)
+    if not isinstance(runtime, GraphQLObjectType):
+        return None
+    nodes = _fields_under(raw.field_nodes, raw.fragments)
+    if nodes is None:
+        return None
+    grouped_nodes = [node for node in nodes if node.name.value == "groupedBy"]
+    count_asked = any(node.name.value == "count" for node in nodes)
+    if not count_asked or len(grouped_nodes) != 1:
+        return None
+    variables: Any = raw.variable_values
+    if not isinstance(variables, VariableValues):  # strawberry may hand the coerced values
+        variables = VariableValues({}, variables or {})
+    try:
+        args = get_argument_values(runtime.fields["groupedBy"], grouped_nodes[0], variables)
+    except GraphQLError:
+        return None
+    chosen = args.get("lang") or lang
+    by = tuple(b.name if isinstance(b, Enum) else str(b) for b in args.get("by") or ())
+    if not isinstance(chosen, Lang):
+        return None
+    try:
+        counts = counts_of(label, by, where, chosen.code)
+    except (qb.QueryError, ValueError, TypeError):
+        return None
+    if count_from(count_asked, [counts]) is None:
+        return None
+    return by, chosen.code, counts
+
+
+def _fields_under(
+    field_nodes: Sequence[FieldNode], fragments: dict[str, FragmentDefinitionNode]
+) -> list[FieldNode] | None:
+    """The fields selected under ``field_nodes`` (of one object type, so every fragment of
+    a valid document applies), fragments flattened; None where a directive is met."""
+    found: list[FieldNode] = []
+
+    def walk(selection_set: SelectionSetNode | None) -> bool:
+        for item in selection_set.selections if selection_set else ():
+            if item.directives:
+                return False
+            if isinstance(item, FieldNode):
+                found.append(item)
+            elif isinstance(item, InlineFragmentNode):
+                if not walk(item.selection_set):
+                    return False
+            elif isinstance(item, FragmentSpreadNode):
+                fragment = fragments.get(item.name.value)
+                if fragment is None or fragment.directives or not walk(fragment.selection_set):
+                    return False
+        return True
+
+    return found if all(walk(node.selection_set) for node in field_nodes) else None
 
 
 @strawberry.type(description="How many entities fall in one group (one value per grouping asked).")
@@ -328,12 +451,23 @@ class GroupCount:
 
 
 async def grouped(
-    info: Info, label: str, by: list[str], where: qb.Where, lang: Lang | None
+    info: Info,
+    label: str,
+    by: list[str],
+    where: qb.Where,
+    lang: Lang | None,
+    early: EarlyGroups | None = None,
 ) -> list[GroupCount]:
-    """Counts of ``label`` per group of ``by`` (grouping names), largest first."""
+    """Counts of ``label`` per group of ``by`` (grouping names), largest first; ``early``:
+    the rows the root aggregate already read with its count (:func:`root_aggregate`)."""
     context = ctx(info)
     code = context.lang_for(lang).code
-    rows = await counts_of(label, tuple(by), where, code).read(context.store)
+    if early is not None and early.by == tuple(by) and early.lang == code:
+        if isinstance(early.rows, BaseException):
+            raise early.rows
+        rows = early.rows
+    else:
+        rows = await counts_of(label, tuple(by), where, code).read(context.store)
     return [
         GroupCount(
             keys=row["keys"], labels=row["labels"], count=row["total"], entity_ids=row["entities"]

@@ -231,6 +231,29 @@ _ENDLESS = Statement(
 _CHEAP = Statement("tests.cheap", "RETURN 1 AS n")
 
 
+def test_a_read_on_a_connection_the_store_dropped_is_sent_again(other: Served) -> None:
+    """Reads are auto-commit, which the driver does not retry: the store does. After the
+    store restarts, its pooled connection is dead; the first read fails on it and is sent
+    again on a new connection, so the caller sees the answer, not the failure."""
+    one = Statement("tests.one", "RETURN 1 AS one")
+
+    async def check() -> None:
+        store = Store.connect(other.endpoint(), 10, connect_timeout=5)
+        try:
+            assert await store.read(one) == [{"one": 1}]
+            other.stop()
+            other.start()
+            assert await store.read(one) == [{"one": 1}]
+        finally:
+            await store.close()
+
+    try:
+        run(check())
+    finally:
+        if other.process is None or other.process.poll() is not None:
+            other.start()
+
+
 def test_a_statement_past_its_timeout_is_stopped_by_the_embedded_store(other: Served) -> None:
     """The served store was started with OGP_GRAPH_STATEMENT_TIMEOUT=8 (arcadedb.command.timeout)."""
 
