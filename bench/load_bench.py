@@ -5,7 +5,8 @@ subset: the size of OGP's whole export) and times, on a fresh embedded store in 
 temporary folder: the bundled datasets, the real subset, the full export, then every
 real source of ``../shared/data/ogp`` (the 2016 Explorer, its process data, the US tracker).
 
-    python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--profile F]
+    python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--no-overlap]
+        [--profile F]
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate_ogp import SUBSET, generate  # noqa: E402
+from graph import writer  # noqa: E402
 from graph.constraints import ensure_schema  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.store import Store  # noqa: E402
@@ -85,9 +87,28 @@ def _thread_times() -> dict[str, float]:
     return found
 
 
-def _print_threads(before: dict[str, float], top: int = 8) -> None:
-    after = _thread_times()
+def _python_name() -> str:
+    """The name /proc gives Python's threads (the process's name: Python does not name them)."""
+    stat = Path("/proc/thread-self/stat").read_text()
+    return re.sub(r"[0-9]+", "#", stat[stat.index("(") + 1 : stat.rindex(")")])
+
+
+def _store_cpu(before: dict[str, float], after: dict[str, float]) -> float:
+    """CPU seconds of the store's JVM threads between two :func:`_thread_times`: those not
+    named as Python's (the writer's worker thread ends with each write, its time with it, so
+    Python's threads are measured as the process's CPU minus the JVM's)."""
+    python = _python_name()
+    return sum(after[name] - before.get(name, 0.0) for name in after if name != python)
+
+
+def _print_threads(
+    before: dict[str, float], after: dict[str, float], cpu: float, top: int = 8
+) -> None:
     spent = {name: after[name] - before.get(name, 0.0) for name in after}
+    python = _python_name()
+    # the writer's worker threads are gone: Python's share is what the JVM's threads did not use
+    spent[f"{python} (all threads)"] = cpu - _store_cpu(before, after)
+    spent.pop(python, None)
     ranked = sorted(spent.items(), key=lambda item: -item[1])
     print("    CPU by thread: " + ", ".join(f"{n} {s:.1f} s" for n, s in ranked[:top]))
 
@@ -103,15 +124,17 @@ def _relationships(reports: list[WriteReport]) -> int:
 async def _timed(
     client: Store, label: str, locations: list[str], statements: bool, threads: bool
 ) -> float:
-    by_thread = _thread_times() if threads else {}
-    started, cpu, python = time.perf_counter(), time.process_time(), time.thread_time()
+    by_thread = _thread_times()
+    started, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
     reports = await load_locations(client, locations)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
-    python = time.thread_time() - python
+    main = time.thread_time() - main
+    after = _thread_times()
+    python = cpu - _store_cpu(by_thread, after)
     nodes, rels = _nodes(reports), _relationships(reports)
     print(
         f"{label}: {took:.1f} s, {cpu:.1f} s of CPU (Python and the store's JVM; "
-        f"{python:.1f} s in Python's thread) "
+        f"{python:.1f} s in Python's threads, {main:.1f} s of it in the main thread) "
         f"({nodes} nodes created or updated, {rels} new relationships: "
         f"{(nodes + rels) / took:,.0f} per second, {(nodes + rels) / cpu:,.0f} per CPU second)"
     )
@@ -120,7 +143,7 @@ async def _timed(
     if statements:
         _print_statements()
     if threads:
-        _print_threads(by_thread)
+        _print_threads(by_thread, after, cpu)
     return took
 
 
@@ -140,9 +163,15 @@ def main() -> None:
         "--threads", action="store_true", help="print the CPU time of each load by thread"
     )
     parser.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="make the writer's rows between statements, not while the store runs them",
+    )
+    parser.add_argument(
         "--profile", type=Path, help="write a cProfile of the full export's load to this file"
     )
     args = parser.parse_args()
+    writer.OVERLAP = not args.no_overlap
     if args.statements:
         _time_statements()
     with tempfile.TemporaryDirectory() as folder:
@@ -171,6 +200,8 @@ def main() -> None:
                 )
                 if not args.no_full:
                     profiler = cProfile.Profile() if args.profile else None
+                    # the profile sees one thread: the writer makes its rows on it
+                    writer.OVERLAP = profiler is None and not args.no_overlap
                     if profiler is not None:
                         profiler.enable()
                     await _timed(
@@ -180,6 +211,7 @@ def main() -> None:
                         args.statements,
                         args.threads,
                     )
+                    writer.OVERLAP = not args.no_overlap
                     if profiler is not None:
                         profiler.disable()
                         profiler.dump_stats(str(args.profile))

@@ -20,12 +20,13 @@ nothing rewrites nothing.
 from __future__ import annotations
 
 import base64
+import binascii
 import sys
 import uuid
 import zlib
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, count, pairwise
@@ -57,6 +58,8 @@ LABEL_BITS = 8
 #: weights are stored as integers of this precision
 WEIGHT_SCALE = 100
 _CHUNK = 500
+#: buckets per write statement (a bucket of the full OGP export holds about 25 KB)
+_WRITE_CHUNK = 200
 
 #: field weights: names, titles and codes above full text
 FIELD_WEIGHTS: dict[str, float] = {
@@ -507,22 +510,45 @@ class IndexUpdate:
         self.meta.docs += 1
         return doc
 
-    async def finish(self, tx: Transaction, removed: Iterable[tuple[int, str | None]] = ()) -> int:
-        """Write the buckets and the meta node; returns how many documents changed.
+    def plan(self, removed: Iterable[tuple[int, str | None]] = ()) -> BucketPlan | None:
+        """What each changed key's postings gain and lose, grouped by bucket (Python only,
+        no store: the writer runs it on its worker thread while the store writes the
+        relationships). Call once, after the last :meth:`document`; ``None`` for an index
+        that :meth:`finish` rebuilds (planned there, after the rebuild).
 
         ``removed``: ``(searchDoc, searchIndexed)`` of the nodes the transaction deleted,
         whose postings go too (else they would count as matches that no page can show).
         """
         if self.fresh:
+            return None
+        for doc, indexed in removed:
+            if doc is not None and int(doc) not in self.changes:
+                self.changes[int(doc)] = (_from_vector(indexed or ""), {})
+                self.meta.docs = max(1, self.meta.docs - 1)
+        return BucketPlan.of(self.changes, self.added)
+
+    async def finish(
+        self,
+        tx: Transaction,
+        removed: Iterable[tuple[int, str | None]] = (),
+        *,
+        plan: BucketPlan | None = None,
+        prepare: Prepare | None = None,
+    ) -> int:
+        """Write the buckets and the meta node; returns how many documents changed.
+
+        ``removed``: as for :meth:`plan`, unless ``plan`` (its result) is given.
+        ``prepare``: runs the buckets' new texts off the event loop (the writer's worker),
+        each batch while the store writes the previous one.
+        """
+        if self.fresh:
             await self._rebuild(tx)
-        else:
-            for doc, indexed in removed:
-                if doc is not None and int(doc) not in self.changes:
-                    self.changes[int(doc)] = (_from_vector(indexed or ""), {})
-                    self.meta.docs = max(1, self.meta.docs - 1)
-        if not self.changes:
+            plan = BucketPlan.of(self.changes, self.added)
+        elif plan is None:
+            plan = self.plan(removed)
+        if not self.changes or plan is None:
             return 0
-        await _write_buckets(tx, self.changes, self.added)
+        await _write_buckets(tx, plan, prepare or _inline)
         await tx.run(
             _SET_META,
             id=META_ID,
@@ -601,59 +627,111 @@ def _appended(
     text: str | None, docs: npt.NDArray[np.uint32], weights: npt.NDArray[np.uint16]
 ) -> str:
     """A key's stored postings with ``docs`` added after them (each after every stored one)."""
-    if not text:
-        return _encode(docs.tobytes(), weights.tobytes())
-    docs_text, _, weights_text = text.partition(",")
-    return _encode(
-        base64.b64decode(docs_text) + docs.tobytes(),
-        base64.b64decode(weights_text) + weights.tobytes(),
+    docs_text, _, weights_text = text.partition(",") if text else ("", "", "")
+    return (
+        _b64_appended(docs_text, docs.tobytes())
+        + ","
+        + _b64_appended(weights_text, weights.tobytes())
     )
 
 
-def _encode(docs: bytes, weights: bytes) -> str:
-    return base64.b64encode(docs).decode() + "," + base64.b64encode(weights).decode()
+def _b64_appended(text: str, extra: bytes) -> str:
+    """``b64encode(b64decode(text) + extra)``, the same text, decoding only ``text``'s last
+    group: base64 encodes each 3 bytes apart, and only a padded last group (``=``) holds
+    fewer than 3."""
+    cut = len(text) - 4 if text.endswith("=") else len(text)
+    return text[:cut] + binascii.b2a_base64(
+        binascii.a2b_base64(text[cut:]) + extra, newline=False
+    ).decode("ascii")
 
 
 def _last_doc(text: str | None) -> int:
-    """The highest document number in a key's stored postings (-1 for none)."""
-    if not text:
-        return -1
-    docs = base64.b64decode(text.partition(",")[0])
-    return int.from_bytes(docs[-4:], sys.byteorder) if docs else -1
+    """The highest document number in a key's stored postings (-1 for none).
 
-
-async def _write_buckets(
-    tx: Transaction,
-    changes: dict[int, tuple[dict[str, float], dict[str, float]]],
-    added: NewPostings,
-) -> None:
-    """Rewrite the buckets of every key whose documents or weights ``changes`` alters.
-
-    New documents (no keys before) are appended to their keys' postings from numpy arrays;
-    changed and removed ones are merged key by key.
+    Decodes the last two groups of the numbers' base64 only: 4 to 6 bytes, the last
+    number's 4 among them (numbers take 4 bytes, so a stored text has 8 characters or more).
     """
-    additions = added.grouped()
-    new_docs = set(added.docs)
-    deltas = _deltas({doc: change for doc, change in changes.items() if doc not in new_docs})
-    by_bucket: dict[str, list[str]] = defaultdict(list)
-    for key in chain(additions, deltas.keys() - additions.keys()):
-        by_bucket[bucket_id(key)].append(key)
-    texts: dict[str, str | None] = {}
-    for chunk in _chunks(sorted(by_bucket)):
-        for row in await tx.run(READ_BUCKETS, ids=chunk):
-            texts[row["id"]] = row["postings"]
-    created: list[dict[str, str]] = []
-    updated: list[dict[str, str]] = []
-    for bucket, keys in by_bucket.items():
-        entries = _parse_bucket(texts.get(bucket))
-        for key in keys:
-            entries[key] = _key_postings(entries.get(key), deltas.get(key), additions.get(key))
-        row = {"id": bucket, "postings": _format_bucket(entries)}
-        (updated if bucket in texts else created).append(row)
-    for chunk in _chunks(created, 200):
-        await tx.run(_CREATE_BUCKETS, rows=chunk)
-    for chunk in _chunks(updated, 200):
-        await tx.run(_UPDATE_BUCKETS, rows=chunk)
+    docs_text = text.partition(",")[0] if text else ""
+    if not docs_text:
+        return -1
+    return int.from_bytes(binascii.a2b_base64(docs_text[-8:])[-4:], sys.byteorder)
+
+
+@dataclass
+class BucketPlan:
+    """What a write changes in the buckets, before any of them is read."""
+
+    #: per key, the new documents that hold it (ascending) and their stored weights
+    additions: dict[str, Added]
+    #: per key, the other documents whose weight changes (``None``: key no longer held)
+    deltas: dict[str, dict[int, int | None]]
+    #: bucket id -> its keys that change
+    by_bucket: dict[str, list[str]]
+
+    @classmethod
+    def of(
+        cls,
+        changes: dict[int, tuple[dict[str, float], dict[str, float]]],
+        added: NewPostings,
+    ) -> BucketPlan:
+        """New documents (no keys before) are appended to their keys' postings from numpy
+        arrays; changed and removed ones are merged key by key."""
+        additions = added.grouped()
+        new_docs = set(added.docs)
+        deltas = _deltas({doc: change for doc, change in changes.items() if doc not in new_docs})
+        by_bucket: dict[str, list[str]] = defaultdict(list)
+        for key in chain(additions, deltas.keys() - additions.keys()):
+            by_bucket[bucket_id(key)].append(key)
+        return cls(additions, deltas, by_bucket)
+
+    def rows(
+        self, buckets: list[str], texts: dict[str, str | None]
+    ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+        """The new texts of ``buckets`` (``texts``: those stored), as rows of the create
+        and the update statements."""
+        created: list[dict[str, str]] = []
+        updated: list[dict[str, str]] = []
+        for bucket in buckets:
+            entries = _parse_bucket(texts.get(bucket))
+            for key in self.by_bucket[bucket]:
+                entries[key] = _key_postings(
+                    entries.get(key), self.deltas.get(key), self.additions.get(key)
+                )
+            row = {"id": bucket, "postings": _format_bucket(entries)}
+            (updated if bucket in texts else created).append(row)
+        return created, updated
+
+
+#: runs a function with its arguments off the event loop (or not) and gives its result
+Prepare = Callable[..., Awaitable[Any]]
+
+
+async def _inline(job: Callable[..., Any], *args: Any) -> Any:
+    return job(*args)
+
+
+async def _write_buckets(tx: Transaction, plan: BucketPlan, prepare: Prepare) -> None:
+    """Rewrite the buckets of every key whose documents or weights change, batch by batch:
+    a batch's texts are made (``prepare``) while the store reads the next batch and writes
+    the previous one."""
+    pending: Awaitable[tuple[list[dict[str, str]], list[dict[str, str]]]] | None = None
+    for chunk in _chunks(sorted(plan.by_bucket), _WRITE_CHUNK):
+        texts = {row["id"]: row["postings"] for row in await tx.run(READ_BUCKETS, ids=chunk)}
+        made = prepare(plan.rows, chunk, texts)
+        if pending is not None:
+            await _store_buckets(tx, *await pending)
+        pending = made
+    if pending is not None:
+        await _store_buckets(tx, *await pending)
+
+
+async def _store_buckets(
+    tx: Transaction, created: list[dict[str, str]], updated: list[dict[str, str]]
+) -> None:
+    if created:
+        await tx.run(_CREATE_BUCKETS, rows=created)
+    if updated:
+        await tx.run(_UPDATE_BUCKETS, rows=updated)
 
 
 def _key_postings(

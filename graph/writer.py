@@ -7,15 +7,17 @@ transaction: an error half-way leaves the store as it was.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from graph import search_index
 from graph.document import GraphDocument, NodeRecord, RelRecord
@@ -33,8 +35,12 @@ BATCH_BYTES = 2_000_000
 FORMAT = "3"
 #: properties the writer sets on every write; with those of derived_text, not facts
 _BOOKKEEPING = frozenset({"loadedAt", "sources"})
+#: make the rows on a worker thread while the store runs the previous statement; off, on the
+#: event loop's thread in between (the same statements and data: for a profile of one thread)
+OVERLAP = True
 
 ProgressCallback = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -372,24 +378,26 @@ async def write_document(
         # created or changed gets its index properties in the statement that writes it
         index = None if dry_run else await search_index.IndexUpdate.begin(tx)
         state = _WriteState()
-        for label, records in nodes.items():
-            for batch in _batches(records):
-                fresh, changed = await _node_rows(tx, label, batch, report, state, index)
-                if not dry_run:
-                    for rows in _sized(fresh):
-                        made = await tx.run(_create_nodes(label), rows=rows, loadedAt=loaded_at)
-                        state.handles.update((row["id"], row["eid"]) for row in made)
-                    for rows in _sized(changed):
-                        await tx.run(_update_nodes(label), rows=rows, loadedAt=loaded_at)
-                advance(len(batch))
-        await _find_ends(tx, rels, state)
-        for (rel, replace), links in rels.items():
-            for batch in _batches(links):
-                await _write_links(tx, rel, replace, batch, state, report, dry_run, doc.name)
-                advance(len(batch))
+        async with _Preparer() as prepare:
+            await _write_nodes(
+                tx, nodes, report, state, index, prepare, dry_run, loaded_at, advance
+            )
+            await _find_ends(tx, rels, state)
+            # the buckets' new postings are grouped while the relationships are written
+            planned: list[asyncio.Future[search_index.BucketPlan | None]] = []
+
+            def plan_buckets() -> None:
+                if index is not None:
+                    planned.append(prepare(index.plan, gone))
+
+            await _write_all_links(
+                tx, rels, state, report, prepare, dry_run, doc.name, advance, plan_buckets
+            )
+            if index is not None:
+                # the buckets of the keys of the nodes created or changed (and removed)
+                plan = await planned[0] if planned else index.plan(gone)
+                await index.finish(tx, plan=plan, prepare=prepare)
         if index is not None:
-            # the buckets of the keys of the nodes created or changed (and removed)
-            await index.finish(tx, gone)
             await tx.run(
                 _MARK_DATASET,
                 id=dataset_id(doc.name),
@@ -446,28 +454,118 @@ class _WriteState:
     created: set[str] = field(default_factory=set)
 
 
-async def _node_rows(
+class _Preparer:
+    """Runs the writer's Python work (rows, index keys, buckets) on one worker thread, so
+    that it overlaps the statements the store runs meanwhile.
+
+    The store works on its own (another thread of the embedded store's JVM, or another
+    server) while the event loop waits for its answer: the next statement's rows are made
+    then, instead of after it. Jobs run one after the other in the order they are given
+    (new index documents are numbered in the order of their ids); the event loop's thread
+    only sends statements and reads their answers. Leaving waits for every job, so none
+    outlives the transaction, whatever went wrong.
+    """
+
+    async def __aenter__(self) -> _Preparer:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ogp-writer")
+        self._jobs: list[asyncio.Future[Any]] = []
+        return self
+
+    def __call__(self, job: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Start ``job(*args)`` after the jobs given before; await the result when needed."""
+        if not OVERLAP:
+            done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+            try:
+                done.set_result(job(*args))
+            except Exception as exc:
+                done.set_exception(exc)
+            self._jobs.append(done)
+            return done
+        future = asyncio.get_running_loop().run_in_executor(self._pool, job, *args)
+        self._jobs.append(future)
+        return future
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            # jobs still running after an error: their own errors are not the one to report
+            await asyncio.gather(*self._jobs, return_exceptions=True)
+        finally:
+            self._pool.shutdown(wait=False)
+
+
+async def _write_nodes(
     tx: Transaction,
-    label: str,
-    batch: list[NodeRecord],
+    nodes: dict[str, list[NodeRecord]],
     report: WriteReport,
     state: _WriteState,
     index: search_index.IndexUpdate | None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    prepare: _Preparer,
+    dry_run: bool,
+    loaded_at: str,
+    advance: Callable[[int], None],
+) -> None:
+    """Every node, per label and batch: the next batch's rows are made while the store
+    writes the previous one.
+
+    The stored nodes of a batch are looked up before the previous batch is written: a
+    batch's ids are none of another's of the same label, and a lookup only sees its label.
+    """
+    batches = [(label, batch) for label, records in nodes.items() for batch in _batches(records)]
+
+    async def lookup(label: str, batch: list[NodeRecord]) -> dict[str, dict[str, Any]]:
+        found = await tx.run(_existing_nodes(label), ids=[n.id for n in batch])
+        state.handles.update((row["id"], row["eid"]) for row in found)
+        return {row["id"]: row["props"] for row in found}
+
+    def rows(label: str, batch: list[NodeRecord], stored: dict[str, dict[str, Any]]) -> _NodeRows:
+        return _node_rows(label, batch, stored, report, state, index)
+
+    if not batches:
+        return
+    pending = prepare(rows, *batches[0], await lookup(*batches[0]))
+    for position, (label, batch) in enumerate(batches):
+        upcoming = batches[position + 1] if position + 1 < len(batches) else None
+        stored = None if upcoming is None else await lookup(*upcoming)
+        made = await pending
+        if upcoming is not None:
+            pending = prepare(rows, *upcoming, stored)
+        if not dry_run:
+            for chunk in made.fresh:
+                created = await tx.run(_create_nodes(label), rows=chunk, loadedAt=loaded_at)
+                state.handles.update((row["id"], row["eid"]) for row in created)
+            for chunk in made.changed:
+                await tx.run(_update_nodes(label), rows=chunk, loadedAt=loaded_at)
+        advance(len(batch))
+
+
+@dataclass
+class _NodeRows:
+    """The rows of one batch's create and update statements, cut to size."""
+
+    fresh: list[list[dict[str, Any]]]
+    changed: list[list[dict[str, Any]]]
+
+
+def _node_rows(
+    label: str,
+    batch: list[NodeRecord],
+    existing: dict[str, dict[str, Any]],
+    report: WriteReport,
+    state: _WriteState,
+    index: search_index.IndexUpdate | None,
+) -> _NodeRows:
     """Rows for the create and the update statements; counts what is new, changed or the same.
 
+    ``existing``: the stored properties of the batch's nodes the store has, by id.
     A node whose stored properties and sources already hold everything the write
     would set is left alone (its ``loadedAt`` keeps the time it was last written).
     A node created or whose facts change gets its search index properties (``index``,
     none in a dry run) in the same row.
     """
-    found = await tx.run(_existing_nodes(label), ids=[n.id for n in batch])
-    existing = {row["id"]: row for row in found}
     fresh: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for node in batch:
-        stored = existing.get(node.id)
-        before: dict[str, Any] | None = stored["props"] if stored is not None else None
+        before = existing.get(node.id)
         props = {**node.properties, "id": node.id}
         for key, value in node.defaults.items():
             if before is None or before.get(key) is None:
@@ -482,7 +580,6 @@ async def _node_rows(
                 props.update(index.document(label, props, None))
             fresh.append({"props": props, "source": node.source})
             continue
-        state.handles[node.id] = stored["eid"]  # type: ignore[index]
         merged = {k: v for k, v in {**before, **props}.items() if v is not None}
         props.update(derived_properties(merged))
         if _facts({**before, **props}) != _facts(before):
@@ -494,8 +591,8 @@ async def _node_rows(
             report.unchanged[label] += 1
         same = all(before.get(k) == v for k, v in props.items())
         if not same or node.source not in (before.get("sources") or ()):
-            changed.append({"eid": stored["eid"], "props": props, "source": node.source})  # type: ignore[index]
-    return fresh, changed
+            changed.append({"eid": state.handles[node.id], "props": props, "source": node.source})
+    return _NodeRows(list(_sized(fresh)), list(_sized(changed)))
 
 
 async def _find_ends(
@@ -514,61 +611,120 @@ async def _find_ends(
             state.handles.update((row["id"], row["eid"]) for row in found)
 
 
-async def _write_links(
+@dataclass
+class _LinkRows:
+    """One batch of relationships as ``[start, end(, properties)]`` element-id rows."""
+
+    #: from or to a node this write creates: none can exist yet
+    fresh: list[list[Any]] = field(default_factory=list)
+    #: between nodes that were stored: merged
+    known: list[list[Any]] = field(default_factory=list)
+    #: whose start or end is neither in the file nor in the store
+    missing: int = 0
+    with_properties: bool = False
+    #: how many are new for sure (created, or missing where they could not exist)
+    new: int = 0
+
+
+async def _write_all_links(
     tx: Transaction,
+    rels: dict[tuple[Relation, bool], list[RelRecord]],
+    state: _WriteState,
+    report: WriteReport,
+    prepare: _Preparer,
+    dry_run: bool,
+    doc_name: str,
+    advance: Callable[[int], None],
+    alongside: Callable[[], None],
+) -> None:
+    """Every relationship, per type and batch: the next batch's rows are made while the
+    store writes the previous one. ``alongside`` is called once the first batch's rows are
+    under way (or at once, for no relationships): it may give the worker more to do."""
+    batches = [(key, batch) for key, links in rels.items() for batch in _batches(links)]
+
+    def rows(rel: Relation, replace: bool, batch: list[RelRecord]) -> _LinkRows:
+        return _link_rows(rel, replace, batch, state, dry_run)
+
+    pending = prepare(rows, *batches[0][0], batches[0][1]) if batches else None
+    alongside()
+    for position, ((rel, replace), batch) in enumerate(batches):
+        made = await pending  # type: ignore[misc]
+        if position + 1 < len(batches):
+            (next_rel, next_replace), next_batch = batches[position + 1]
+            pending = prepare(rows, next_rel, next_replace, next_batch)
+        await _write_links(tx, rel, replace, made, report, dry_run, doc_name)
+        advance(len(batch))
+
+
+def _link_rows(
     rel: Relation,
     replace: bool,
     batch: list[RelRecord],
     state: _WriteState,
-    report: WriteReport,
     dry_run: bool,
-    doc_name: str,
-) -> None:
-    """Create (or merge, between nodes that were already stored) one batch of relationships."""
+) -> _LinkRows:
+    """The rows of one batch of relationships; counts those that are surely new.
+
+    Runs on the worker thread: it counts in its result, never in the shared report.
+    """
     handles = state.handles
-    fresh: list[list[Any]] = []
-    known: list[list[Any]] = []
-    missing = 0
-    with_properties = False
+    made = _LinkRows()
     for r in batch:
         start, end = handles.get(r.start_id), handles.get(r.end_id)
         # a replacing link to a new end may still have others to drop
         new = r.start_id in state.created or (r.end_id in state.created and not replace)
         if new:
-            report.relationships_created += 1
+            made.new += 1
         if start is None or end is None:
             # a node of a dry run's creations has no element id; any other is missing
             if not (dry_run and (r.start_id in state.created or r.end_id in state.created)):
-                missing += 1
+                made.missing += 1
                 if not new:  # it cannot exist: it would be created, were its ends there
-                    report.relationships_created += 1
+                    made.new += 1
             continue
         row: list[Any] = [start, end]
         if r.properties:
             row.append(r.properties)
-            with_properties = True
-        (fresh if new else known).append(row)
+            made.with_properties = True
+        (made.fresh if new else made.known).append(row)
+    return made
+
+
+async def _write_links(
+    tx: Transaction,
+    rel: Relation,
+    replace: bool,
+    made: _LinkRows,
+    report: WriteReport,
+    dry_run: bool,
+    doc_name: str,
+) -> None:
+    """Create (or merge, between nodes that were already stored) one batch of relationships."""
+    fresh, known = made.fresh, made.known
+    report.relationships_created += made.new
     if known:
         existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
         report.relationships_existing += existing
         report.relationships_created += len(known) - existing
     if dry_run:
         return
-    if missing:
+    if made.missing:
         raise StoreRejected(
-            f"{doc_name}: {missing} {rel.type} relationships "
+            f"{doc_name}: {made.missing} {rel.type} relationships "
             "name a node that is neither in the file nor in the store"
         )
     if fresh:
-        if with_properties:
+        if made.with_properties:
             for row in fresh:
                 if len(row) == 2:
                     row.append({})
         # a new start node has no other relationship to drop
-        made = (await tx.run(_create_relationships(rel, with_properties), rows=fresh))[0]["n"]
-        if made != len(fresh):
+        created = (await tx.run(_create_relationships(rel, made.with_properties), rows=fresh))[0][
+            "n"
+        ]
+        if created != len(fresh):
             raise StoreRejected(
-                f"{doc_name}: {len(fresh) - made} {rel.type} relationships not made"
+                f"{doc_name}: {len(fresh) - created} {rel.type} relationships not made"
             )
     if known:
         for row in known:

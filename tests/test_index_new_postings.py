@@ -8,13 +8,18 @@ one document after the other, including the weights' rounding.
 from __future__ import annotations
 
 import random
+from array import array
+
+import numpy as np
 
 from graph.search_index import (
     WEIGHT_SCALE,
     NewPostings,
     Postings,
+    _appended,
     _apply,
     _key_postings,
+    _last_doc,
 )
 
 
@@ -66,3 +71,22 @@ def test_new_documents_below_a_stored_one_are_merged() -> None:
 def test_a_key_no_document_holds_any_more_is_emptied() -> None:
     text = Postings.from_dict({3: 1}).encode()
     assert _key_postings(text, {3: None}, None) == ""
+
+
+def test_appended_text_is_the_text_of_the_whole_postings() -> None:
+    """Appending to stored base64 decodes only its last group: the same text as
+    encoding every number again, at every length modulo 3 of the stored bytes."""
+    rng = random.Random(11)
+    for stored_count in range(0, 9):
+        for added_count in range(1, 5):
+            stored = sorted(rng.sample(range(1, 10_000), stored_count))
+            added = sorted(rng.sample(range(10_001, 20_000), added_count))
+            weights = [rng.randrange(65536) for _ in stored + added]
+            text = Postings(array("I", stored), array("H", weights[:stored_count])).encode()
+            whole = Postings(array("I", stored + added), array("H", weights)).encode()
+            new = (
+                np.array(added, np.uint32),
+                np.array(weights[stored_count:], np.uint16),
+            )
+            assert _appended(text if stored else None, *new) == whole
+            assert _last_doc(text if stored else None) == (stored[-1] if stored else -1)
