@@ -577,7 +577,7 @@ class _Builder:
 
     def _aggregate(self, query: GraphQLObjectType, key: str, node: FieldNode) -> _Root:
         """``<list>Aggregate(where) { count groupedBy(by, lang) { keys labels count } }``:
-        the statements the resolvers send (``schema/fields.py``: the count, then each
+        the statements the resolvers send (``schema/fields.py``: the count if selected, then each
         grouping's, or the count read with the one split grouping: :func:`count_from`),
         sent at once."""
         definition = query.fields[node.name.value]
@@ -627,14 +627,15 @@ class _Builder:
             return shown_from([total, rows])
 
         async def fetch(context: Context) -> Any:
-            outcomes = await asyncio.gather(
-                context.store.read(count.statement, **count.params),
-                *(one.read(context.store) for one in groupings),
-                return_exceptions=True,
-            )
+            reads = [one.read(context.store) for one in groupings]
+            if count_asked:  # as the usual path, a count nobody selected is not read
+                reads.insert(0, context.store.read(count.statement, **count.params))
+            outcomes: list[Any] = await asyncio.gather(*reads, return_exceptions=True)
             for outcome in outcomes:
                 if isinstance(outcome, asyncio.CancelledError):
                     raise outcome
+            if not count_asked:
+                outcomes.insert(0, [])
             if isinstance(outcomes[0], BaseException):
                 raise outcomes[0]  # told at the root field, as the usual path tells it
             for outcome in outcomes[1:]:

@@ -349,61 +349,71 @@ class EarlyGroups:
     rows: Outcome[Rows]
 
 
+@dataclass(frozen=True)
+class _AggregatePlan:
+    """What a root aggregate's selection needs: its count (False only when ``count`` is
+    surely not selected), and the one ``groupedBy`` read with it (see :func:`count_from`)."""
+
+    count_asked: bool
+    together: tuple[tuple[str, ...], str, GroupedCounts] | None = None
+
+
 async def root_aggregate(
     info: Info, label: str, where: Any
 ) -> tuple[int, qb.Where, EarlyGroups | None]:
     """A root aggregate's count, its filter (for its groups) and, when :func:`count_from`
-    reads the count with the one ``groupedBy`` asked, that grouping's rows."""
+    reads the count with the one ``groupedBy`` asked, that grouping's rows. A count that is
+    not selected is not read (0 stands for it: nothing shows it)."""
     context = ctx(info)
     condition = to_where(label, where)
     lang = context.lang
-    asked: tuple[tuple[str, ...], str, GroupedCounts] | None = _cached(
-        info, ("aggregate", label, lang.code), lambda: _grouping_asked(info, label, condition, lang)
+    plan: _AggregatePlan = _cached(
+        info, ("aggregate", label, lang.code), lambda: _aggregate_plan(info, label, condition, lang)
     )
-    if asked is None:
-        return await _count(info, label, condition), condition, None
-    by, code, counts = asked
+    if plan.together is None:
+        total = await _count(info, label, condition) if plan.count_asked else 0
+        return total, condition, None
+    by, code, counts = plan.together
     found, rows = await counts.read_with_count(context.store)
     if isinstance(found, BaseException):
         raise found
     return found, condition, EarlyGroups(by, code, rows)
 
 
-def _grouping_asked(
-    info: Info, label: str, where: qb.Where, lang: Lang
-) -> tuple[tuple[str, ...], str, GroupedCounts] | None:
-    """The one ``groupedBy`` under this root aggregate (its ``by``, language code and how it
-    is read) when :func:`count_from` reads the count with it, else None. A selection with
-    directives is left alone (the direct path leaves it to this one)."""
+def _aggregate_plan(info: Info, label: str, where: qb.Where, lang: Lang) -> _AggregatePlan:
+    """Whether ``count`` is selected under this root aggregate and the one ``groupedBy``
+    read with it when :func:`count_from` allows. A selection with directives counts as
+    asking for the count, read apart (the direct path leaves it to this one)."""
+    unsure = _AggregatePlan(count_asked=True)
     raw = info._raw_info
     runtime = get_named_type(raw.return_type)
     if not isinstance(runtime, GraphQLObjectType):
-        return None
+        return unsure
     nodes = _fields_under(raw.field_nodes, raw.fragments)
     if nodes is None:
-        return None
+        return unsure
     grouped_nodes = [node for node in nodes if node.name.value == "groupedBy"]
     count_asked = any(node.name.value == "count" for node in nodes)
     if not count_asked or len(grouped_nodes) != 1:
-        return None
+        return _AggregatePlan(count_asked)
     variables: Any = raw.variable_values
     if not isinstance(variables, VariableValues):  # strawberry may hand the coerced values
         variables = VariableValues({}, variables or {})
     try:
         args = get_argument_values(runtime.fields["groupedBy"], grouped_nodes[0], variables)
     except GraphQLError:
-        return None
+        return unsure
     chosen = args.get("lang") or lang
     by = tuple(b.name if isinstance(b, Enum) else str(b) for b in args.get("by") or ())
     if not isinstance(chosen, Lang):
-        return None
+        return unsure
     try:
         counts = counts_of(label, by, where, chosen.code)
     except (qb.QueryError, ValueError, TypeError):
-        return None
+        return unsure
     if count_from(count_asked, [counts]) is None:
-        return None
-    return by, chosen.code, counts
+        return unsure
+    return _AggregatePlan(count_asked, (by, chosen.code, counts))
 
 
 def _fields_under(
