@@ -304,6 +304,16 @@ def gql(store_endpoint: BoltEndpoint) -> Iterator[GraphQLClient]:
         yield GraphQLClient(send=send)
 
 
+@pytest.fixture(scope="module")
+def pair(store_endpoint: BoltEndpoint) -> Iterator[tuple[Send, Send]]:
+    """Send functions of the app with the direct path on, and of one with it off."""
+    settings = StoreSettings(statement_timeout=10.0)
+    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True))
+    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False))
+    with in_process(on_app) as on, in_process(off_app) as off:
+        yield on, off
+
+
 def compiler_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """Switch the compiled engine off: every field is then read by its own loader."""
 

@@ -11,7 +11,6 @@ not selected is not read at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -69,16 +68,6 @@ def test_the_ungrouped_statement_counts_every_node_passing_the_filter() -> None:
 
 
 # --- on the store -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pair(store_endpoint: BoltEndpoint) -> Iterator[tuple[Send, Send]]:
-    """Send functions of the app with the direct path on, and of one with it off."""
-    settings = StoreSettings(statement_timeout=10.0)
-    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True))
-    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False))
-    with in_process(on_app) as on, in_process(off_app) as off:
-        yield on, off
 
 
 def _answers(

@@ -10,7 +10,6 @@ direct app: the first validates the document the usual way, the second may go di
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,16 +25,6 @@ from tests.conftest import free_port, in_process, post_status
 from tests.test_compiled_api import MORE, NESTED
 
 Send = Any
-
-
-@pytest.fixture(scope="module")
-def pair(store_endpoint: BoltEndpoint) -> Iterator[tuple[Send, Send]]:
-    """Send functions of the app with the direct path on, and of one with it off."""
-    settings = StoreSettings(statement_timeout=10.0)
-    on_app = create_app(store_endpoint, settings, ApiSettings(direct=True))
-    off_app = create_app(store_endpoint, settings, ApiSettings(direct=False))
-    with in_process(on_app) as on, in_process(off_app) as off:
-        yield on, off
 
 
 def _same(
