@@ -123,15 +123,16 @@ class Store:
         opening the statement's budget, a short timeout would fail every request after it
         as "unreachable". Each request stays bounded by the statement timeout itself.
         """
+        retry_time = min(timeout, connect_timeout)
         driver = AsyncGraphDatabase.driver(
             endpoint.uri,
             auth=(endpoint.user, endpoint.password),
             connection_timeout=max(connect_timeout, 5.0),
             connection_acquisition_timeout=max(connect_timeout, 10.0),
-            max_transaction_retry_time=min(timeout, connect_timeout),
+            max_transaction_retry_time=retry_time,
             notifications_min_severity="OFF",
         )
-        return cls(driver, endpoint, timeout, connect_timeout)
+        return cls(driver, endpoint, timeout, retry_time)
 
     def with_timeout(self, timeout: float) -> Store:
         """The same connections, with another statement timeout (closing either closes both)."""
