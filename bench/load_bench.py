@@ -6,7 +6,7 @@ temporary folder: the bundled datasets, the real subset, the full export, then e
 real source of ``../shared/data/ogp`` (the 2016 Explorer, its process data, the US tracker).
 
     python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--no-overlap]
-        [--profile F]
+        [--profile F] [--timeline]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pstats
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -113,6 +114,68 @@ def _print_threads(
     print("    CPU by thread: " + ", ".join(f"{n} {s:.1f} s" for n, s in ranked[:top]))
 
 
+class _Timeline:
+    """Samples, every ``period`` seconds, how much CPU Python's threads and the store's JVM
+    threads used (from /proc), to tell where a load's wall time goes: Python busy, the store
+    busy, both, or neither (waiting). The tick counters have 10 ms steps: periods of 0.2 s."""
+
+    def __init__(self, period: float = 0.2) -> None:
+        self.period = period
+        self.samples: list[tuple[float, float, float]] = []  # (seconds, Python, JVM) CPU
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="timeline", daemon=True)
+
+    def __enter__(self) -> _Timeline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        before, then, cpu = _thread_times(), time.perf_counter(), time.process_time()
+        while not self._stop.wait(self.period):
+            after, now, cpu_now = _thread_times(), time.perf_counter(), time.process_time()
+            jvm = _store_cpu(before, after)
+            self.samples.append((now - then, cpu_now - cpu - jvm, jvm))
+            before, then, cpu = after, now, cpu_now
+
+    def strip(self) -> str:
+        """One letter per sample: who was busy (at least half a core's worth)."""
+        letters = {(True, True): "B", (True, False): "P", (False, True): "S", (False, False): "."}
+        return "".join(
+            letters[(python >= seconds / 2, jvm >= seconds / 2)]
+            for seconds, python, jvm in self.samples
+        )
+
+    def summary(self) -> str:
+        """Seconds of wall time by who was busy (at least half a core's worth in a sample)."""
+        kinds = {"Python only": 0.0, "store only": 0.0, "both": 0.0, "neither": 0.0}
+        for seconds, python, jvm in self.samples:
+            py_busy, jvm_busy = python >= seconds / 2, jvm >= seconds / 2
+            kind = (
+                "both"
+                if py_busy and jvm_busy
+                else "Python only"
+                if py_busy
+                else "store only"
+                if jvm_busy
+                else "neither"
+            )
+            kinds[kind] += seconds
+        wall = sum(s for s, _, _ in self.samples) or 1.0
+        py = sum(p for _, p, _ in self.samples) / wall
+        jvm = sum(j for _, _, j in self.samples) / wall
+        return (
+            f"    by {self.period:g} s (P Python, S the store, B both, . neither): "
+            + self.strip()
+            + "\n    wall time by who was busy: "
+            + ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in kinds.items())
+            + f"; cores used on average: Python {py:.2f}, the store's JVM {jvm:.2f}"
+        )
+
+
 def _nodes(reports: list[WriteReport]) -> int:
     return sum(sum(r.created.values()) + sum(r.updated.values()) for r in reports)
 
@@ -122,11 +185,17 @@ def _relationships(reports: list[WriteReport]) -> int:
 
 
 async def _timed(
-    client: Store, label: str, locations: list[str], statements: bool, threads: bool
+    client: Store,
+    label: str,
+    locations: list[str],
+    statements: bool,
+    threads: bool,
+    timeline: bool = False,
 ) -> float:
     by_thread = _thread_times()
     started, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
-    reports = await load_locations(client, locations)
+    with _Timeline() as sampled:
+        reports = await load_locations(client, locations)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     main = time.thread_time() - main
     after = _thread_times()
@@ -144,6 +213,8 @@ async def _timed(
         _print_statements()
     if threads:
         _print_threads(by_thread, after, cpu)
+    if timeline:
+        print(sampled.summary())
     return took
 
 
@@ -166,6 +237,11 @@ def main() -> None:
         "--no-overlap",
         action="store_true",
         help="make the writer's rows between statements, not while the store runs them",
+    )
+    parser.add_argument(
+        "--timeline",
+        action="store_true",
+        help="print how much of each load's wall time Python, the store, both or neither worked",
     )
     parser.add_argument(
         "--profile", type=Path, help="write a cProfile of the full export's load to this file"
@@ -197,6 +273,7 @@ def main() -> None:
                     [str(SUBSET)],
                     args.statements,
                     args.threads,
+                    args.timeline,
                 )
                 if not args.no_full:
                     profiler = cProfile.Profile() if args.profile else None
@@ -210,6 +287,7 @@ def main() -> None:
                         [str(full)],
                         args.statements,
                         args.threads,
+                        args.timeline,
                     )
                     writer.OVERLAP = not args.no_overlap
                     if profiler is not None:
@@ -222,6 +300,7 @@ def main() -> None:
                     [str(p) for p in OTHERS],
                     args.statements,
                     args.threads,
+                    args.timeline,
                 )
             finally:
                 await client.close()

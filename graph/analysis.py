@@ -274,6 +274,7 @@ def term_tables(
         if len(terms) + len(missing) > _VOCABULARY_LIMIT:
             terms.clear()
             primary.clear()
+            missing = set(found)  # the words of ``found`` that were there are gone too
         for word in missing:
             made = _word_tokens(Word(word, 0, len(word)), lang)
             terms[word] = tuple(t.term for t in made)

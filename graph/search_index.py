@@ -415,31 +415,35 @@ def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
 class NewPostings:
     """The postings of the documents a write adds (numbered after every stored one).
 
-    A load adds millions of postings: each document's keys become integer codes and its
-    weights an array when it is given (one pass in C, while its keys are fresh), and
-    :meth:`grouped` sorts them all at once with numpy.
+    A load adds millions of postings. :meth:`add` only keeps each document's keys (the
+    dictionary the write keeps anyway); :meth:`grouped`, which the writer runs while the
+    store writes the relationships, turns them all into integer codes and weights in one
+    pass in C and sorts them at once with numpy.
     """
 
-    #: key -> its code, in the order keys were first seen
+    #: key -> its code, in the order keys were first seen (filled by :meth:`grouped`)
     codes: defaultdict[str, int] = field(default_factory=lambda: defaultdict(count().__next__))
     docs: list[int] = field(default_factory=list)
-    _codes: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    _weights: list[npt.NDArray[np.float64]] = field(default_factory=list)
+    _keys: list[dict[str, float]] = field(default_factory=list)
 
     def add(self, doc: int, keys: dict[str, float]) -> None:
-        """Note a new document and its keys with their weights."""
+        """Note a new document and its keys with their weights (not copied: left unchanged)."""
         self.docs.append(doc)
-        self._codes.append(np.fromiter(map(self.codes.__getitem__, keys), np.int64, len(keys)))
-        self._weights.append(np.fromiter(keys.values(), np.float64, len(keys)))
+        self._keys.append(keys)
 
     def grouped(self) -> dict[str, Added]:
         """Per key, the new documents that hold it (ascending) and their stored weights."""
-        if not self.codes:
+        sizes = list(map(len, self._keys))
+        total = sum(sizes)
+        if not total:
             return {}
-        codes = np.concatenate(self._codes)
-        docs = np.repeat(np.array(self.docs, np.uint32), list(map(len, self._codes)))
+        codes = np.fromiter(
+            map(self.codes.__getitem__, chain.from_iterable(self._keys)), np.int64, total
+        )
+        weights = np.fromiter(chain.from_iterable(map(dict.values, self._keys)), np.float64, total)
+        docs = np.repeat(np.array(self.docs, np.uint32), sizes)
         order = np.lexsort((docs, codes))
-        docs, weights = docs[order], _stored_weights(np.concatenate(self._weights)[order])
+        docs, weights = docs[order], _stored_weights(weights[order])
         ends = np.cumsum(np.bincount(codes, minlength=len(self.codes))).tolist()
         return {
             key: (docs[start:end], weights[start:end])
