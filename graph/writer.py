@@ -416,19 +416,21 @@ async def write_document(
         with contextlib.suppress(_DryRunDone):
             await store.write_all(rolled_back, f"dry run of {doc.name}")
         return report
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return await store.write_all(work, f"load of {doc.name}")
 
 
 @contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for a write (reference counting still frees).
 
     On the embedded store, JPype runs a full Python collection on every Java collection
     that follows a Python one, holding the GIL (its "Python Reference Queue" thread), and
     may ask the JVM for a full collection after a Python one that saw memory grow. A load
     allocates millions of objects, so the two kept triggering each other: 12-18 s of CPU
-    for the full OGP export. Loads make no cyclic garbage to speak of.
+    for the full OGP export. Loads make no cyclic garbage to speak of. Nested uses leave
+    the collector as the outermost found it: a whole load (reading its sources, then every
+    document's write) can be one pause, so that no full collection runs in between.
     """
     if not gc.isenabled():
         yield

@@ -9,7 +9,13 @@ from typing import cast
 from graph import reads
 from graph.document import GraphDocument
 from graph.store import Store
-from graph.writer import WriteReport, loaded_version, stored_version, write_document
+from graph.writer import (
+    WriteReport,
+    cyclic_gc_paused,
+    loaded_version,
+    stored_version,
+    write_document,
+)
 from loaders.errors import SourceError, SourceProblem
 from loaders.nap_definitions import definition_document
 from loaders.partnership_dataset import bundled_partnership_document
@@ -129,6 +135,17 @@ async def load_locations(
     progress: Progress | None = None,
 ) -> list[WriteReport]:
     """Load every source (all checked before anything is written)."""
+    # no full collection between reading and writing (see cyclic_gc_paused)
+    with cyclic_gc_paused():
+        return await _load_documents(store, locations, dry_run, progress)
+
+
+async def _load_documents(
+    store: Store,
+    locations: Sequence[str] | Sequence[ParsedSource],
+    dry_run: bool,
+    progress: Progress | None,
+) -> list[WriteReport]:
     documents = await build_documents(store, locations)
     reports = []
     for prepared in documents:
