@@ -100,3 +100,19 @@ def test_new_documents_are_appended_and_others_merged() -> None:
     }
     changed = _apply(Postings.decode(stored.encode()), {3: None, 5: 1, 9: 30})
     assert list(changed.docs) == [5, 9] and changed.as_dict() == {5: 1, 9: 30}
+
+
+def test_term_tables_keep_every_word_of_a_text_when_they_start_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Full tables are cleared before new words go in: the words of the same text that were
+    already there must go back in too (the index looks every word of the text up)."""
+    monkeypatch.setattr(analysis, "_TERMS", {"en": {}, "fr": {}})
+    monkeypatch.setattr(analysis, "_PRIMARY_TERMS", {"en": {}, "fr": {}})
+    monkeypatch.setattr(analysis, "_VOCABULARY_LIMIT", 3)
+    analysis.term_tables(["open", "data"], "en")
+    terms, primary = analysis.term_tables(["open", "government", "budgets"], "en")
+    assert {"open", "government", "budgets"} <= terms.keys()
+    assert {"open", "government", "budgets"} <= primary.keys()
+    keys = document_keys({"title_en": "open government budgets"})
+    assert "en:open" in keys
