@@ -73,7 +73,7 @@ from schema.document_cache import PreparedDocument
 from schema.errors import UserInputError
 from schema.extensions import public_message
 from schema.fields import MAX_COMPILED_PER_DOCUMENT, count_from
-from schema.lang import Lang, pick
+from schema.lang import Lang, picker
 from schema.settings import ApiSettings
 
 log = logging.getLogger("ogp_graph.direct")
@@ -327,8 +327,7 @@ class _Builder:
             lang = self._args(runtime, nodes[0]).get("lang") or self.lang
             if not isinstance(lang, Lang):
                 raise Fallback("lang")
-            text_name = prop.name
-            return _nonnull(lambda p: pick(p, text_name, lang), type_)
+            return _nonnull(picker(prop.name, lang), type_)
         if prop.kind is Kind.ENUM:
             return _nonnull(_enum(prop.name, prop.enum_values, type_), type_)
         if prop.kind is Kind.ENUM_LIST:
