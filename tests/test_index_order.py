@@ -18,9 +18,12 @@ from graph import index_order
 from graph import query_builder as qb
 from graph.constraints import schema_statements
 from graph.fields import FIELDS
+from graph.settings import StoreSettings
 from graph.statements import Statement
 from graph.store import BoltEndpoint, Store
-from tests.conftest import run
+from schema.app import create_app
+from schema.settings import ApiSettings
+from tests.conftest import GraphQLClient, compiler_off, in_process, run
 
 PICK = cc.Pick("Indicator", ("code",))
 
@@ -230,3 +233,41 @@ def test_an_index_created_before_its_label_had_nodes_is_walked_once_created_agai
             await store.close()
 
     run(check())
+
+
+def test_the_app_reads_a_page_of_indicators_through_the_index(
+    store_endpoint: BoltEndpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app learns at start which lists the store walks; the bench's page of 100
+    indicators then runs as the index-walking statement, on both paths, with the same
+    answer as the resolvers' (the page ends: tests/test_compiled_api.py)."""
+    names: list[str] = []
+    read = Store.read
+
+    async def recording(self: Store, stmt: Statement, **params: object) -> list[dict[str, object]]:
+        names.append(stmt.name)
+        return await read(self, stmt, **params)
+
+    monkeypatch.setattr(Store, "read", recording)
+    query = (
+        "{ indicators(first: 100) { totalCount edges { node { id code title dueDate "
+        "milestone { code } } } } }"
+    )
+    settings = StoreSettings(statement_timeout=10.0)
+    answers = []
+    for direct in (True, False):
+        app = create_app(store_endpoint, settings, ApiSettings(direct=direct))
+        with in_process(app) as send:
+            names.clear()
+            answers.append(GraphQLClient(send=send).post(query))
+            assert names == ["compiled.page_by_index[Indicator]"], names
+    with monkeypatch.context() as patch:
+        compiler_off(patch)
+        app = create_app(store_endpoint, settings, ApiSettings(direct=False))
+        with in_process(app) as send:
+            resolved = GraphQLClient(send=send).post(query)
+    assert "errors" not in answers[0], answers[0]
+    assert answers[0]["data"] == answers[1]["data"] == resolved["data"]
+    assert len(answers[0]["data"]["indicators"]["edges"]) == min(
+        100, answers[0]["data"]["indicators"]["totalCount"]
+    )
