@@ -376,8 +376,8 @@ def lintable_statements() -> Iterator[Statement]:
     for label in FIELDS:
         pick = sample_pick(label)
         where = qb.Where(conditions=(qb.Condition("id", "in", ("x",)),))
-        yield page(label, pick, where, (), "fr", 0, 2, True).statement
-        yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False).statement
+        yield page(label, pick, where, (), "fr", 0, 2, True, index_walked=False).statement
+        yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False, False).statement
         if label in ID_ORDERED:  # read through the id_sort index, where the store walks it
             for total in (True, False):
                 built = page(label, pick, qb.EVERYTHING, (), "en", 0, 2, total, index_walked=True)

@@ -9,6 +9,7 @@ is walked once :func:`graph.index_order.ensure_index_order` has created it again
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import neo4j
 import pytest
@@ -85,7 +86,7 @@ def test_the_shape_follows_what_was_learnt(monkeypatch: pytest.MonkeyPatch) -> N
 def test_page_answer_reads_both_shapes() -> None:
     assert cc.page_answer([{"total": 3, "nodes": [{"id": "a"}]}]) == (3, [{"id": "a"}])
     assert cc.page_answer([]) == (0, [])
-    union = [
+    union: list[dict[str, Any]] = [
         {"total": 3, "node": None},
         {"total": None, "node": {"id": "a"}},
         {"total": None, "node": {"id": "b"}},
