@@ -40,6 +40,7 @@ from bench.scale import multiply  # noqa: E402
 from graph.constraints import ensure_schema  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.index_order import ensure_index_order  # noqa: E402
+from graph.search import ensure_search_index  # noqa: E402
 from graph.store import BoltEndpoint, Store  # noqa: E402
 from ogp_graph.loading import ensure_bundled_dataset, load_locations  # noqa: E402
 
@@ -253,11 +254,18 @@ async def load(endpoint: BoltEndpoint) -> None:
 
 
 async def scale_to(endpoint: BoltEndpoint, factor: int) -> int:
+    """Multiply the Canada plans (``bench/scale.py``), then index the copies for search."""
     driver = neo4j.AsyncGraphDatabase.driver(endpoint.uri, auth=(endpoint.user, endpoint.password))
     try:
-        return await multiply(driver, endpoint.database, factor)
+        created = await multiply(driver, endpoint.database, factor)
     finally:
         await driver.close()
+    store = Store.connect(endpoint, 600)
+    try:
+        await ensure_search_index(store)
+    finally:
+        await store.close()
+    return created
 
 
 def measure(

@@ -4,7 +4,10 @@ Copy ``k`` of a node whose id holds ``:CAN-<year>`` gets ``:CANx<k>-<year>`` ins
 matching ``id_sort``); its relationships are copied too, to the copies of its neighbours
 or, for shared nodes (the country, the departments), to the same neighbour. So at 100x the
 departments lead 100 times as many milestones and indicators, as a larger tracker would.
-Bench-only: these statements are not part of the service.
+Copies carry no search index properties: the caller rebuilds the index afterwards
+(:func:`graph.search.ensure_search_index` finds it counting fewer entities than the store
+holds), so that search at 100x ranks 100x the documents, as it would on a store that
+loaded them. Bench-only: these statements are not part of the service.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ async def multiply(driver: AsyncDriver, database: str, factor: int) -> int:
             props = dict(row["p"])
             props["id"] = _renamed(props["id"], k)
             props["id_sort"] = natural_key(props["id"])
+            # a copy is a new entity: the index rebuild after the copies numbers it
+            props.pop("searchDoc", None)
+            props.pop("searchIndexed", None)
             by_label[row["label"]].append(props)
         for row in rels:
             by_shape[(row["type"], row["la"], row["lb"])].append(
