@@ -5,8 +5,11 @@ A page of every node of a label in id order can be answered by walking the label
 indicators, where sorting them all takes hundreds). Whether the store does so is
 learnt, not assumed: the plan it reports for such a page (``EXPLAIN``) says whether it
 walks an index and sorts nothing. :func:`graph.compile.page` writes that shape only for
-the labels learnt here (:func:`walks_index`); elsewhere the shape that sorts every
-match, which is never slow in another way.
+the labels learnt here (:func:`walks_index`), and elsewhere the shape that sorts every
+match and projects only the page: where the store does not walk the index, the first
+projects every node before sorting them (2.3 s instead of 0.36 s at 11k indicators).
+What is learnt is a hint for this process (learnt when the app starts): both shapes give
+the same answer.
 
 ArcadeDB walks an index for an ordering only where the indexed property is declared in
 its schema with a type, which ``CREATE INDEX`` does from the nodes it finds: an index
@@ -167,7 +170,7 @@ async def learn_index_order_at_start(store: Store) -> None:
     try:
         walked = await learn_index_order(store)
     except StoreError as exc:
-        log.warning("could not learn which lists the store reads through an index: %s", exc)
+        log.info("could not learn which lists the store reads through an index: %s", exc)
         forget_index_order()
         return
     log.info("lists read through their id_sort index: %s", ", ".join(sorted(walked)) or "none")

@@ -144,6 +144,23 @@ def test_a_plan_walks_the_index_when_it_reads_an_index_and_sorts_nothing() -> No
     assert not index_order.is_arcadedb(_neo4j("ProduceResults"))
 
 
+def test_a_server_that_cannot_ask_the_store_sorts_every_page(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_order, "_walked", {"Indicator"})
+    nowhere = BoltEndpoint("bolt://127.0.0.1:9", "user", "password", "ogp")
+
+    async def start() -> None:
+        store = Store.connect(nowhere, 5.0)
+        try:
+            await index_order.learn_index_order_at_start(store)  # no error: logged
+        finally:
+            await store.close()
+
+    run(start())
+    assert not index_order.walks_index("Indicator")
+
+
 # --- on the embedded store --------------------------------------------------------
 
 
