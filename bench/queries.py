@@ -71,7 +71,7 @@ PAGE = Case(
     ],
     "MATCH (n:Indicator) WITH count(n) AS total "
     "MATCH (n:Indicator) WITH total, n ORDER BY n.id_sort LIMIT 100 "
-    "OPTIONAL MATCH (m:Milestone)-[:HAS_INDICATOR]->(n) "
+    "OPTIONAL MATCH (n)<-[:HAS_INDICATOR]-(m:Milestone) "
     "RETURN total, collect({id: n.id, code: n.code, title: coalesce(n.title_en, n.title_fr), "
     "dueDate: n.dueDate, milestone: m.code}) AS nodes",
     {},
@@ -182,7 +182,7 @@ BY_ID = Case(
     lambda d: _indicator_links(d["indicators"][0]),
     "MATCH (n:Indicator {id: $id}) RETURN n {.id, .code, "
     "title: coalesce(n.title_en, n.title_fr), "
-    "milestone: head([(m:Milestone)-[:HAS_INDICATOR]->(n) | m.code]), "
+    "milestone: head([(n)<-[:HAS_INDICATOR]-(m:Milestone) | m.code]), "
     "departments: [(n)-[:LED_BY]->(d:Department) | d.code], "
     "updates: [(n)-[:HAS_UPDATE]->(u:ProgressUpdate) | u.period]} AS node",
     {"id": INDICATOR_ID},

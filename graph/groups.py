@@ -132,7 +132,9 @@ def split_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) ->
     from the group nodes in 0.03-0.3 s. Put together in one statement (``CALL`` subqueries
     or a ``UNION``) the same parts took 0.6-2.7 s, so they are two. None for other shapes
     (several groupings, longer paths, keys that are not ids, and filters that start from
-    a related node, whose few matches are quicker to follow one by one).
+    a related node, whose few matches are quicker to follow one by one). A group's members
+    are a ``COUNT {}`` subquery: 3.8 against 5.3 ms at 1x and 4.8 against 12.6 ms at 100x for
+    ``CALL { ... count(DISTINCT n) }``.
     """
     table = _checked(label, by, lang)
     grouping = table[by[0]]
@@ -144,10 +146,11 @@ def split_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) ->
     condition = qb.where_clause(compiler.where(label, "n", where))
     near = grouping.near.format(g="g")
     name = qb.localized("g", grouping.label, lang) if grouping.label else "null"
+    # COUNT {} counts paths: one per member here, as the writer keeps one relationship of a
+    # type between two nodes (graph/writer.py merges them), so no DISTINCT is needed
     groups = (
         f"MATCH (g:{grouping.target}) "
-        f"CALL {{ WITH g MATCH {near}{condition} RETURN count(DISTINCT n) AS total }} "
-        "WITH g, total WHERE total > 0 "
+        f"WITH g, COUNT {{ MATCH {near}{condition} }} AS total WHERE total > 0 "
         f"RETURN [toString(g.id)] AS keys, [{name}] AS labels, [g.id] AS entities, total"
     )
     ungrouped = (

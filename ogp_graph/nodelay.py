@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from collections.abc import Iterable
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -26,9 +28,55 @@ def _no_delay(transport: asyncio.BaseTransport) -> None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+class _OneSendPerStep:
+    """A transport whose writes of one event-loop step leave in one system call.
+
+    uvicorn writes a response's status line and headers, then its body: two ``send``
+    calls and, with ``TCP_NODELAY``, two packets for every small response. Here writes
+    are joined and handed to the real transport once the step that made them ends.
+    Everything else is the real transport's (closing sends what is pending first).
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(bytes(data))
+
+    def writelines(self, lines: Iterable[bytes | bytearray | memoryview]) -> None:
+        for data in lines:
+            self.write(data)
+
+    def _flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():  # a connection lost meanwhile drops it
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self._flush()
+        self._transport.write_eof()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class NoDelayHttpToolsProtocol(HttpToolsProtocol):
-    """:class:`HttpToolsProtocol` whose connections send small responses at once."""
+    """:class:`HttpToolsProtocol` whose connections send small responses at once, in one
+    packet each."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         _no_delay(transport)
-        super().connection_made(transport)
+        super().connection_made(_OneSendPerStep(transport))  # type: ignore[arg-type]

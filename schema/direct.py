@@ -73,7 +73,7 @@ from schema.document_cache import PreparedDocument
 from schema.errors import UserInputError
 from schema.extensions import public_message
 from schema.fields import MAX_COMPILED_PER_DOCUMENT, count_from
-from schema.lang import Lang, pick
+from schema.lang import Lang, picker
 from schema.settings import ApiSettings
 
 log = logging.getLogger("ogp_graph.direct")
@@ -309,12 +309,12 @@ class _Builder:
         if use is None:
             raise Fallback(f"{label}.{name}")
         if name == "id":
-            return _nonnull(_plain("id", _serialize(type_)), type_)
+            return _leaf("id", type_)
         if name == "sources":
             item = _serialize(type_)
             return lambda p: [_not_null(item(s)) for s in (p.get("sources") or [])]
         if name == "loadedAt":
-            return _nonnull(_plain("loadedAt", _serialize(type_)), type_)
+            return _leaf("loadedAt", type_)
         if use.related:
             rel = related.get(key)
             if rel is None:
@@ -327,8 +327,7 @@ class _Builder:
             lang = self._args(runtime, nodes[0]).get("lang") or self.lang
             if not isinstance(lang, Lang):
                 raise Fallback("lang")
-            text_name = prop.name
-            return _nonnull(lambda p: pick(p, text_name, lang), type_)
+            return _nonnull(picker(prop.name, lang), type_)
         if prop.kind is Kind.ENUM:
             return _nonnull(_enum(prop.name, prop.enum_values, type_), type_)
         if prop.kind is Kind.ENUM_LIST:
@@ -340,7 +339,7 @@ class _Builder:
                 return [one(v) for v in values] if values is not None else None
 
             return _nonnull(enum_list, type_)
-        return _nonnull(_plain(prop.name, _serialize(type_)), type_)
+        return _leaf(prop.name, type_)
 
     def _related(
         self,
@@ -779,6 +778,35 @@ def _object(fields: list[tuple[str, Render]]) -> Render:
 
 def _nodes(node: Render) -> Callable[[list[Props], int, int, bool], Any]:
     return lambda items, offset, total, more: [node(item) for item in items]
+
+
+def _leaf(name: str, type_: GraphQLOutputType) -> Render:
+    """A stored scalar as the schema serialises it (a null in a non-null field falls back).
+
+    Text and ids, most of a response, are read in one call per field; other scalars
+    go through :func:`_serialize` and :func:`_nonnull`.
+    """
+    named = get_named_type(type_)
+    if named is not GraphQLString and named.name != "ID":
+        return _nonnull(_plain(name, _serialize(type_)), type_)
+    serialize = GraphQLString.serialize
+    if not is_non_null_type(type_):
+
+        def text(props: Props) -> Any:
+            value = props.get(name)
+            return value if value is None or type(value) is str else serialize(value)
+
+        return text
+
+    def required_text(props: Props) -> Any:
+        value = props.get(name)
+        if type(value) is str:
+            return value
+        if value is None:
+            raise Fallback("null in a non-null field")
+        return serialize(value)
+
+    return required_text
 
 
 def _plain(name: str, serialize: Callable[[Any], Any]) -> Render:

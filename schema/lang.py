@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -45,8 +46,19 @@ def from_accept_language(header: str | None) -> Lang:
 
 def pick(props: dict[str, Any], name: str, lang: Lang) -> str | None:
     """The text ``name`` in ``lang``, else in the other language, else ``None``."""
-    other = "en" if lang is Lang.FR else "fr"
-    value = props.get(f"{name}_{lang.code}")
-    if value in (None, ""):
-        value = props.get(f"{name}_{other}")
-    return value or None
+    return picker(name, lang)(props)
+
+
+def picker(name: str, lang: Lang) -> Callable[[dict[str, Any]], str | None]:
+    """:func:`pick` of ``name`` in ``lang``, its property names spelt once (for renderers
+    that show the field on every node of a page)."""
+    first = f"{name}_{lang.code}"
+    second = f"{name}_{'en' if lang is Lang.FR else 'fr'}"
+
+    def text(props: dict[str, Any]) -> str | None:
+        value = props.get(first)
+        if value is None or value == "":
+            value = props.get(second)
+        return value or None
+
+    return text
