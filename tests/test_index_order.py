@@ -34,7 +34,8 @@ def test_a_page_in_id_order_is_returned_by_the_final_order_by() -> None:
     walks the index and stops at the page's end), the total in a branch of its own."""
     counted = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 5, 10, True, index_walked=True)
     assert counted.statement.cypher == (
-        "MATCH (n:Indicator) RETURN count(n) AS total, null AS node UNION ALL "
+        "CALL { MATCH (n:Indicator) RETURN count(n) AS total } RETURN total, null AS node "
+        "UNION ALL "
         "MATCH (n:Indicator) RETURN null AS total, n {.id, .code} AS node "
         "ORDER BY n.id_sort ASC SKIP $p0 LIMIT $p1"
     )
