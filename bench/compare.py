@@ -39,6 +39,7 @@ from bench.queries import Case, cases  # noqa: E402
 from bench.scale import multiply  # noqa: E402
 from graph.constraints import ensure_schema  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.index_order import ensure_index_order  # noqa: E402
 from graph.search import ensure_search_index  # noqa: E402
 from graph.store import BoltEndpoint, Store  # noqa: E402
 from ogp_graph.loading import ensure_bundled_dataset, load_locations  # noqa: E402
@@ -247,6 +248,7 @@ async def load(endpoint: BoltEndpoint) -> None:
         await ensure_bundled_dataset(client)
         files = sorted(str(p) for p in NAP.glob("*.yaml"))
         await load_locations(client, files)
+        await ensure_index_order(client)  # after a load, as `ogp-graph load` does
     finally:
         await client.close()
 

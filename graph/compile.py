@@ -20,10 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from graph import query_builder as qb
 from graph.domain import ENTITY_BY_LABEL, Kind, Link, path_pattern
 from graph.fields import FIELDS, LINKS
+from graph.index_order import ID_ORDERED, walks_index
 from graph.statements import Statement
 
 #: the prefix of the keys that hold prefetched related fields in a node's map
@@ -204,17 +206,42 @@ def page(
     skip: int,
     limit: int,
     total: bool,
+    index_walked: bool | None = None,
 ) -> qb.Built:
     """One page of ``label`` passing ``where``, each node projected as ``pick``.
 
-    With ``total``: one row, ``total`` and ``nodes``; else one row per node, ``node``.
+    With ``total``: rows that :func:`page_answer` reads (``total`` and ``nodes``); else one
+    row per node, ``node``.
+
+    A page of every node of a label in id order, where the store walks the label's
+    ``id_sort`` index for it (``index_walked``, by default as learnt by
+    :func:`graph.index_order.walks_index`), is returned by the final ``RETURN ... ORDER BY
+    ... SKIP ... LIMIT``: the store reads the index and stops at the page's end, where
+    sorting every node takes hundreds of milliseconds at 11k indicators. Its total comes
+    from a ``UNION ALL`` branch of its own, as the store walks no index for an ordering
+    under an aggregation or a subquery; that branch counts in a subquery of its own, which
+    the store answers from the label's count (2 ms at 30k nodes, where ``RETURN count(n),
+    null`` counts them one by one: 150-320 ms). Other pages sort every match and project only the
+    page (where the index is not walked, projecting before sorting would project them all).
     """
     writer = _Writer(lang)
     match = qb.match_where(label, "n", where, writer.filters)
     order = qb.order_by(label, "n", sort, lang)
     skip_param, limit_param = writer.filters.param(skip), writer.filters.param(limit)
     body = writer.project("n", pick)
-    if total:
+    if index_walked is None:
+        index_walked = walks_index(label)
+    by_index = index_walked and in_id_order(label, match, order)
+    if by_index:
+        in_order = f"ORDER BY {order} SKIP {skip_param} LIMIT {limit_param}"
+        if total:
+            cypher = (
+                f"CALL {{ {match} RETURN count(n) AS total }} RETURN total, null AS node "
+                f"UNION ALL {match} RETURN null AS total, {body} AS node {in_order}"
+            )
+        else:
+            cypher = f"{match} RETURN {body} AS node {in_order}"
+    elif total:
         cypher = (
             f"{match} WITH n ORDER BY {order} "
             "WITH collect(n) AS matched "
@@ -227,8 +254,29 @@ def page(
             f"SKIP {skip_param} LIMIT {limit_param} RETURN {body} AS node"
         )
     params = writer.filters.params
-    name = f"compiled.page[{label}]" if total else f"compiled.rows[{label}]"
+    name = ("compiled.page" if total else "compiled.rows") + ("_by_index" if by_index else "")
+    name = f"{name}[{label}]"
     return qb.Built(Statement(name, cypher, params), params)
+
+
+def in_id_order(label: str, match: str, order: str) -> bool:
+    """True when a page's ``match`` and ``order`` are every node of ``label`` in
+    ``id_sort`` order: the order its ``id_sort`` index holds them in."""
+    return match == f"MATCH (n:{label})" and order == "n.id_sort ASC"
+
+
+def page_answer(rows: list[dict[str, Any]]) -> tuple[int, list[Any]]:
+    """``(total, nodes)`` of the rows of a :func:`page` statement with ``total``.
+
+    Either one row with both, or (a page read through the index) the ``total`` row and
+    one ``node`` row per node in order, the total's row wherever the store put it.
+    """
+    if len(rows) == 1 and "nodes" in rows[0]:
+        return rows[0]["total"], list(rows[0]["nodes"])
+    if not rows:
+        return 0, []
+    total = next((row["total"] for row in rows if row["total"] is not None), 0)
+    return total, [row["node"] for row in rows if row["total"] is None]
 
 
 def by_ids(label: str, pick: Pick, lang: str) -> qb.Built:
@@ -330,8 +378,12 @@ def lintable_statements() -> Iterator[Statement]:
     for label in FIELDS:
         pick = sample_pick(label)
         where = qb.Where(conditions=(qb.Condition("id", "in", ("x",)),))
-        yield page(label, pick, where, (), "fr", 0, 2, True).statement
-        yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False).statement
+        yield page(label, pick, where, (), "fr", 0, 2, True, index_walked=False).statement
+        yield page(label, Pick(label), qb.EVERYTHING, (), "en", 0, 2, False, False).statement
+        if label in ID_ORDERED:  # read through the id_sort index, where the store walks it
+            for total in (True, False):
+                built = page(label, pick, qb.EVERYTHING, (), "en", 0, 2, total, index_walked=True)
+                yield built.statement
         yield by_ids(label, Pick(label, _stored(label)), "en").statement
     yield by_ids("Plan", NESTED_SAMPLE, "en").statement
     # the lookups of ``member(code)``, ``commitment(ogpId)`` and ``department(code)``

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from graph import search_index
+from graph import index_order, search_index
 from graph.domain import ENTITIES
+from graph.index_order import ID_ORDERED, create_statement
 from graph.model import LABELS
 from graph.statements import Statement, statement
 from graph.store import Store
@@ -40,15 +41,20 @@ def schema_statements() -> list[Statement]:
         for label, props in _INDEXED.items()
         for prop in props
     ]
+    result += [create_statement(label) for label in ID_ORDERED]
     return result + search_index.schema_statements()
 
 
 async def ensure_schema(store: Store) -> None:
-    """Create every constraint and index that is missing."""
+    """Create every constraint and index that is missing.
+
+    An ``id_sort`` index created before its label has nodes may need creating again once
+    it has some: :func:`graph.index_order.ensure_index_order`, run after loads.
+    """
     for item in schema_statements():
         await store.write(item)
 
 
 def lintable_statements() -> list[Statement]:
-    """Every statement of this module."""
-    return schema_statements()
+    """Every statement of this module and of :mod:`graph.index_order`."""
+    return schema_statements() + index_order.lintable_statements()

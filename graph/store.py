@@ -172,6 +172,18 @@ class Store:
             await asyncio.sleep(delay)
             delay *= 2
 
+    async def plan(self, stmt: Statement, **params: Any) -> dict[str, Any] | None:
+        """The plan the store reports for ``stmt`` (an ``EXPLAIN`` statement), as the
+        driver gives it: ``operatorType``, ``args``, ``children``; None if it reports none."""
+
+        async def explain() -> dict[str, Any] | None:
+            async with self._session(neo4j.READ_ACCESS) as session:
+                result = await session.run(neo4j.Query(stmt.cypher, timeout=self.timeout), params)
+                summary = await result.consume()
+                return summary.plan
+
+        return await self._guard(explain(), stmt.name)
+
     async def write(self, stmt: Statement, **params: Any) -> list[Row]:
         """Run one statement in a write transaction."""
 

@@ -37,6 +37,7 @@ from graph.dump import dump as dump_graph
 from graph.dump import restore as restore_graph
 from graph.embedded import EmbeddedStore, running_store, store_exists
 from graph.errors import StoreError
+from graph.index_order import ensure_index_order
 from graph.locks import load_lock
 from graph.settings import DEFAULT_DATA_DIR, StoreSettings
 from graph.store import BoltEndpoint, Store
@@ -274,6 +275,7 @@ async def _prepare(endpoint: BoltEndpoint, settings: StoreSettings) -> None:
         ):
             await ensure_bundled_dataset(store)
             await ensure_search_index(store)
+            await ensure_index_order(store)
     finally:
         await store.close()
 
@@ -415,6 +417,7 @@ def load(args: argparse.Namespace) -> None:
                         waiting=log.info,
                     ):
                         reports = await load_locations(store, sources, progress=progress)
+                        await ensure_index_order(store)
         finally:
             await store.close()
         for report in reports:
@@ -463,7 +466,9 @@ def restore_command(args: argparse.Namespace) -> None:
                 lease=_lease(settings),
                 waiting=log.info,
             ):
-                return (await restore_graph(store, args.file)).summary("restored")
+                report = await restore_graph(store, args.file)
+                await ensure_index_order(store)
+                return report.summary("restored")
         finally:
             await store.close()
 

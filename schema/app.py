@@ -16,6 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from graph.errors import StoreError
+from graph.index_order import learn_index_order_at_start
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
 from schema import operations, request_id
@@ -123,6 +124,7 @@ def create_app(
         app.state.store = Store.connect(
             endpoint, store_settings.statement_timeout, store_settings.connect_timeout
         )
+        await learn_index_order_at_start(app.state.store)
         try:
             yield
         finally:

@@ -566,8 +566,7 @@ class _Builder:
         async def fetch(context: Context) -> Any:
             rows = await context.store.read(built.statement, **built.params)
             if total_asked:
-                total = rows[0]["total"] if rows else 0
-                items = rows[0]["nodes"] if rows else []
+                total, items = cc.page_answer(rows)
                 return connection(items, offset, total, offset + len(items) < total)
             items = [row["node"] for row in rows]
             return connection(items, offset, offset + len(items), False)

@@ -199,8 +199,8 @@ async def root_page(
         built, total_asked = compiled
         rows = await context.store.read(built.statement, **built.params)
         if total_asked:
-            total = rows[0]["total"] if rows else 0
-            items = [cls(props=props) for props in (rows[0]["nodes"] if rows else [])]
+            total, found = cc.page_answer(rows)
+            items = [cls(props=props) for props in found]
             return build_connection(items, offset, total, offset + len(items) < total)
         items = [cls(props=row["node"]) for row in rows]
         return build_connection(items, offset, offset + len(items), False)

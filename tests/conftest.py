@@ -33,6 +33,7 @@ import schema.compiled
 import schema.direct
 from graph.constraints import ensure_schema
 from graph.embedded import EmbeddedStore
+from graph.index_order import ensure_index_order
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint, Store
 from graph.writer import WriteReport
@@ -148,6 +149,7 @@ def session_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionS
             await ensure_schema(client)
             await ensure_bundled_dataset(client)
             await load_locations(client, [str(p) for p in NAP_FILES.values()] + [str(tracker)])
+            await ensure_index_order(client)
         finally:
             await client.close()
 
