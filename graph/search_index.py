@@ -443,10 +443,10 @@ class NewPostings:
         weights = np.fromiter(chain.from_iterable(map(dict.values, self._keys)), np.float64, total)
         docs = np.repeat(np.array(self.docs, np.uint32), sizes)
         order = np.lexsort((docs, codes))
-        docs, weights = docs[order], _stored_weights(weights[order])
+        docs, stored = docs[order], _stored_weights(weights[order])
         ends = np.cumsum(np.bincount(codes, minlength=len(self.codes))).tolist()
         return {
-            key: (docs[start:end], weights[start:end])
+            key: (docs[start:end], stored[start:end])
             for key, start, end in zip(self.codes, [0, *ends[:-1]], ends, strict=True)
         }
 
