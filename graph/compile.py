@@ -25,7 +25,7 @@ from typing import Any
 from graph import query_builder as qb
 from graph.domain import ENTITY_BY_LABEL, Kind, Link, path_pattern
 from graph.fields import FIELDS, LINKS
-from graph.index_order import ID_ORDERED, walks_index
+from graph.index_order import ID_ORDERED, pages_by_index
 from graph.statements import Statement
 
 #: the prefix of the keys that hold prefetched related fields in a node's map
@@ -214,8 +214,8 @@ def page(
     row per node, ``node``.
 
     A page of every node of a label in id order, where the store walks the label's
-    ``id_sort`` index for it (``index_walked``, by default as learnt by
-    :func:`graph.index_order.walks_index`), is returned by the final ``RETURN ... ORDER BY
+    ``id_sort`` index for it and that has enough nodes for it to pay (``index_walked``, by
+    default :func:`graph.index_order.pages_by_index`), is returned by the final ``RETURN ... ORDER BY
     ... SKIP ... LIMIT``: the store reads the index and stops at the page's end, where
     sorting every node takes hundreds of milliseconds at 11k indicators. Its total comes
     from a ``UNION ALL`` branch of its own, as the store walks no index for an ordering
@@ -230,7 +230,7 @@ def page(
     skip_param, limit_param = writer.filters.param(skip), writer.filters.param(limit)
     body = writer.project("n", pick)
     if index_walked is None:
-        index_walked = walks_index(label)
+        index_walked = pages_by_index(label)
     by_index = index_walked and in_id_order(label, match, order)
     if by_index:
         in_order = f"ORDER BY {order} SKIP {skip_param} LIMIT {limit_param}"

@@ -9,7 +9,8 @@ the labels learnt here (:func:`walks_index`), and elsewhere the shape that sorts
 match and projects only the page: where the store does not walk the index, the first
 projects every node before sorting them (2.3 s instead of 0.36 s at 11k indicators).
 What is learnt is a hint for this process (learnt when the app starts): both shapes give
-the same answer.
+the same answer. A label of fewer than :data:`MIN_NODES` nodes keeps the sorting shape,
+which answers small lists quicker (:func:`pages_by_index`).
 
 ArcadeDB walks an index for an ordering only where the indexed property is declared in
 its schema with a type, which ``CREATE INDEX`` does from the nodes it finds: an index
@@ -42,6 +43,12 @@ ID_ORDERED: tuple[str, ...] = tuple(
 
 #: the labels whose page in id order the store answers by walking the index
 _walked: set[str] = set()
+#: label -> how many nodes it had when that was learnt
+_sizes: dict[str, int] = {}
+#: the fewest nodes for which a page walks the index: below, sorting them all is quicker,
+#: as the page comes back one record per node (at 306 indicators: 10 ms of the store and
+#: 10 ms of the server's CPU against 7.5 and 3 ms sorted; at 30,600: 13 against 182 ms)
+MIN_NODES = 2_000
 
 
 def _snake(label: str) -> str:
@@ -80,12 +87,22 @@ def _any_statement(label: str) -> Statement:
     return Statement(f"index_order.any[{label}]", f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1")
 
 
+def _count_statement(label: str) -> Statement:
+    return Statement(f"index_order.count[{label}]", f"MATCH (n:{label}) RETURN count(n) AS n")
+
+
 def lintable_statements() -> list[Statement]:
     """Every statement of this module."""
     return [
         make(label)
         for label in ID_ORDERED
-        for make in (create_statement, _drop_statement, _probe_statement, _any_statement)
+        for make in (
+            create_statement,
+            _drop_statement,
+            _probe_statement,
+            _any_statement,
+            _count_statement,
+        )
     ]
 
 
@@ -128,12 +145,16 @@ async def _walked_by(store: Store, label: str) -> tuple[bool, dict[str, Any] | N
 async def learn_index_order(store: Store) -> frozenset[str]:
     """Ask the store which pages in id order it walks an index for; remember them for
     :func:`graph.compile.page` (for this process) and return them."""
-    walked = set()
+    walked, sizes = set(), {}
     for label in ID_ORDERED:
         if (await _walked_by(store, label))[0]:
             walked.add(label)
+            rows = await store.read(_count_statement(label))
+            sizes[label] = int(rows[0]["n"]) if rows else 0
     _walked.clear()
     _walked.update(walked)
+    _sizes.clear()
+    _sizes.update(sizes)
     return frozenset(walked)
 
 
@@ -159,9 +180,16 @@ def walks_index(label: str) -> bool:
     return label in _walked
 
 
+def pages_by_index(label: str) -> bool:
+    """True when a page of ``label`` in id order is best read by walking its index: the
+    store walks it, and the label had at least :data:`MIN_NODES` nodes when that was learnt."""
+    return label in _walked and _sizes.get(label, 0) >= MIN_NODES
+
+
 def forget_index_order() -> None:
     """Learn nothing until :func:`learn_index_order` (tests)."""
     _walked.clear()
+    _sizes.clear()
 
 
 async def learn_index_order_at_start(store: Store) -> None:

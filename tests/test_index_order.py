@@ -77,8 +77,13 @@ def test_other_pages_sort_every_match() -> None:
 
 def test_the_shape_follows_what_was_learnt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_order, "_walked", {"Indicator"})
+    monkeypatch.setattr(index_order, "_sizes", {"Indicator": index_order.MIN_NODES})
     walked = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 1, True)
     assert "UNION ALL" in walked.statement.cypher
+    # a small list sorts: one row with the page is quicker than a record per node
+    monkeypatch.setattr(index_order, "_sizes", {"Indicator": index_order.MIN_NODES - 1})
+    small = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 1, True)
+    assert "collect(n) AS matched" in small.statement.cypher
     monkeypatch.setattr(index_order, "_walked", set())
     sorted_ = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 1, True)
     assert "collect(n) AS matched" in sorted_.statement.cypher
@@ -189,6 +194,8 @@ def test_the_loaded_store_walks_the_id_sort_index_of_every_label_with_nodes(
     assert {"Indicator", "Milestone", "Commitment"} <= filled
     assert filled <= walked
     assert all(index_order.walks_index(label) for label in filled)
+    # and learnt with their sizes: at 1x no list is long enough for the index to pay
+    assert not any(index_order.pages_by_index(label) for label in filled)
 
 
 TRIAL = "IndexOrderTrial"
@@ -268,6 +275,7 @@ def test_the_app_reads_a_page_of_indicators_through_the_index(
         return await read(self, stmt, **params)
 
     monkeypatch.setattr(Store, "read", recording)
+    monkeypatch.setattr(index_order, "MIN_NODES", 1)  # the test store's lists are small
     query = (
         "{ indicators(first: 100) { totalCount edges { node { id code title dueDate "
         "milestone { code } } } } }"
