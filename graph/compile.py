@@ -230,7 +230,7 @@ def page(
     skip_param, limit_param = writer.filters.param(skip), writer.filters.param(limit)
     body = writer.project("n", pick)
     if index_walked is None:
-        index_walked = pages_by_index(label)
+        index_walked = pages_by_index(label, limit)
     by_index = index_walked and in_id_order(label, match, order)
     if by_index:
         in_order = f"ORDER BY {order} SKIP {skip_param} LIMIT {limit_param}"

@@ -192,7 +192,7 @@ def test_root_pages_end_as_before(
     """The last page of a root list, the page that ends exactly at its end, pages past the
     end and empty pages: the compiled page gives what the resolvers give, on both paths,
     read through the id_sort index (as for long lists) or sorted (short ones)."""
-    monkeypatch.setattr(index_order, "MIN_NODES", 1 if by_index else 10**9)
+    monkeypatch.setattr(index_order, "NODES_PER_ROW", 0 if by_index else 10**9)
     settings = StoreSettings(statement_timeout=10.0)
     on_app = create_app(store_endpoint, settings, ApiSettings(direct=direct))
     off_app = create_app(store_endpoint, settings, ApiSettings(direct=direct))

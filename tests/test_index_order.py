@@ -77,13 +77,18 @@ def test_other_pages_sort_every_match() -> None:
 
 def test_the_shape_follows_what_was_learnt(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_order, "_walked", {"Indicator"})
-    monkeypatch.setattr(index_order, "_sizes", {"Indicator": index_order.MIN_NODES})
-    walked = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 1, True)
+    monkeypatch.setattr(index_order, "_sizes", {"Indicator": 2000})
+    walked = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 100, True)
     assert "UNION ALL" in walked.statement.cypher
-    # a small list sorts: one row with the page is quicker than a record per node
-    monkeypatch.setattr(index_order, "_sizes", {"Indicator": index_order.MIN_NODES - 1})
-    small = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 1, True)
-    assert "collect(n) AS matched" in small.statement.cypher
+    # a short list sorts: one row with the page is quicker than a record per node
+    for size, first in ((1999, 100), (399, 20)):
+        monkeypatch.setattr(index_order, "_sizes", {"Indicator": size})
+        small = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, first, True)
+        assert "collect(n) AS matched" in small.statement.cypher, (size, first)
+    assert (
+        "UNION ALL"
+        in cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 19, True).statement.cypher
+    )
     monkeypatch.setattr(index_order, "_walked", set())
     sorted_ = cc.page("Indicator", PICK, qb.EVERYTHING, (), "en", 0, 1, True)
     assert "collect(n) AS matched" in sorted_.statement.cypher
@@ -194,8 +199,8 @@ def test_the_loaded_store_walks_the_id_sort_index_of_every_label_with_nodes(
     assert {"Indicator", "Milestone", "Commitment"} <= filled
     assert filled <= walked
     assert all(index_order.walks_index(label) for label in filled)
-    # and learnt with their sizes: at 1x no list is long enough for the index to pay
-    assert not any(index_order.pages_by_index(label) for label in filled)
+    # and learnt with their sizes: at 1x no list is long enough for a page of 100
+    assert not any(index_order.pages_by_index(label, 100) for label in filled)
 
 
 TRIAL = "IndexOrderTrial"
@@ -275,7 +280,7 @@ def test_the_app_reads_a_page_of_indicators_through_the_index(
         return await read(self, stmt, **params)
 
     monkeypatch.setattr(Store, "read", recording)
-    monkeypatch.setattr(index_order, "MIN_NODES", 1)  # the test store's lists are small
+    monkeypatch.setattr(index_order, "NODES_PER_ROW", 0)  # the test store's lists are short
     query = (
         "{ indicators(first: 100) { totalCount edges { node { id code title dueDate "
         "milestone { code } } } } }"
