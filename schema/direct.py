@@ -26,7 +26,6 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 from types import SimpleNamespace
 from typing import Any
 
@@ -61,7 +60,7 @@ from graph import compile as cc
 from graph import query_builder as qb
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.errors import StoreError, StoreUnavailable
-from graph.groups import GroupedCounts, counts_of
+from graph.groups import GroupedCounts
 from graph.model import label_of
 from graph.store import statement_log
 from schema import cost, operations
@@ -72,7 +71,7 @@ from schema.context import Context, Props
 from schema.document_cache import PreparedDocument
 from schema.errors import UserInputError
 from schema.extensions import public_message
-from schema.fields import MAX_COMPILED_PER_DOCUMENT, count_from
+from schema.fields import MAX_COMPILED_PER_DOCUMENT, count_from, grouping_of
 from schema.lang import Lang, picker
 from schema.settings import ApiSettings
 
@@ -653,15 +652,10 @@ class _Builder:
     ) -> tuple[GroupedCounts, Callable[[list[dict[str, Any]]], Any]]:
         """How one ``groupedBy`` is read (as :func:`schema.fields.grouped` reads it) and how
         its rows are shown."""
-        args = self._args(shown, node)
-        lang = args.get("lang") or self.lang
-        if not isinstance(lang, Lang):
-            raise Fallback("lang")
-        by = tuple(b.name if isinstance(b, Enum) else str(b) for b in args.get("by") or ())
-        try:
-            counts = counts_of(label, by, where, lang.code)
-        except (qb.QueryError, ValueError, TypeError) as error:
-            raise Fallback(str(error)) from None
+        found = grouping_of(label, self._args(shown, node), where, self.lang)
+        if found is None:
+            raise Fallback(f"{label} groupedBy arguments")
+        counts = found[2]
         row_type = self._object_type(shown.fields["groupedBy"].type)
         text = _serialize(GraphQLString)
         fields: list[tuple[str, Callable[[dict[str, Any]], Any]]] = []

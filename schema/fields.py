@@ -403,17 +403,26 @@ def _aggregate_plan(info: Info, label: str, where: qb.Where, lang: Lang) -> _Agg
         args = get_argument_values(runtime.fields["groupedBy"], grouped_nodes[0], variables)
     except GraphQLError:
         return unsure
-    chosen = args.get("lang") or lang
+    together = grouping_of(label, args, where, lang)
+    if together is None or count_from(count_asked, [together[2]]) is None:
+        return unsure
+    return _AggregatePlan(count_asked, together)
+
+
+def grouping_of(
+    label: str, args: dict[str, Any], where: qb.Where, default: Lang
+) -> tuple[tuple[str, ...], str, GroupedCounts] | None:
+    """One ``groupedBy`` from its coerced arguments, as :func:`grouped` reads it: its
+    grouping names, its language code and how its counts are read; None for arguments it
+    does not read (the resolver then gives the user its error)."""
+    lang = args.get("lang") or default
+    if not isinstance(lang, Lang):
+        return None
     by = tuple(b.name if isinstance(b, Enum) else str(b) for b in args.get("by") or ())
-    if not isinstance(chosen, Lang):
-        return unsure
     try:
-        counts = counts_of(label, by, where, chosen.code)
+        return by, lang.code, counts_of(label, by, where, lang.code)
     except (qb.QueryError, ValueError, TypeError):
-        return unsure
-    if count_from(count_asked, [counts]) is None:
-        return unsure
-    return _AggregatePlan(count_asked, (by, chosen.code, counts))
+        return None
 
 
 def _fields_under(
