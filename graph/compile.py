@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph import query_builder as qb
+from graph.constraints import ID_ORDERED
 from graph.domain import ENTITY_BY_LABEL, Kind, Link, path_pattern
 from graph.fields import FIELDS, LINKS
-from graph.index_order import ID_ORDERED, pages_by_index
+from graph.index_order import pages_by_index
 from graph.statements import Statement
 
 #: the prefix of the keys that hold prefetched related fields in a node's map

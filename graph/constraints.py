@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from graph import index_order, search_index
+from graph import search_index
 from graph.domain import ENTITIES
-from graph.index_order import ID_ORDERED, create_statement
 from graph.model import LABELS
+from graph.query_builder import order_by
 from graph.statements import Statement, statement
 from graph.store import Store
 
@@ -19,8 +19,28 @@ _INDEXED: dict[str, tuple[str, ...]] = {
 }
 
 
+#: labels listed in id order by default (no sort of their own): an ``id_sort`` index
+#: serves a page of them (:mod:`graph.index_order`)
+ID_ORDERED: tuple[str, ...] = tuple(
+    entity.label for entity in ENTITIES if order_by(entity.label, "n", (), "en") == "n.id_sort ASC"
+)
+
+
 def _snake(label: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
+
+
+def index_name(label: str, prop: str) -> str:
+    """The name of the index of ``label`` on ``prop``."""
+    return f"{_snake(label)}_{prop.lower()}"
+
+
+def index_statement(label: str, prop: str) -> Statement:
+    """Create the index of ``label`` on ``prop`` if it is missing."""
+    return Statement(
+        f"constraints.index[{label}.{prop}]",
+        f"CREATE INDEX {index_name(label, prop)} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
+    )
 
 
 def schema_statements() -> list[Statement]:
@@ -33,15 +53,8 @@ def schema_statements() -> list[Statement]:
         )
         for label in LABELS
     ]
-    result += [
-        statement(
-            f"constraints.index[{label}.{prop}]",
-            f"CREATE INDEX {_snake(label)}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})",
-        )
-        for label, props in _INDEXED.items()
-        for prop in props
-    ]
-    result += [create_statement(label) for label in ID_ORDERED]
+    result += [index_statement(label, prop) for label, props in _INDEXED.items() for prop in props]
+    result += [index_statement(label, "id_sort") for label in ID_ORDERED]
     return result + search_index.schema_statements()
 
 
@@ -56,5 +69,5 @@ async def ensure_schema(store: Store) -> None:
 
 
 def lintable_statements() -> list[Statement]:
-    """Every statement of this module and of :mod:`graph.index_order`."""
-    return schema_statements() + index_order.lintable_statements()
+    """Every statement of this module."""
+    return schema_statements()

@@ -5,7 +5,7 @@ A page of every node of a label in id order can be answered by walking the label
 indicators, where sorting them all takes hundreds). Whether the store does so is
 learnt, not assumed: the plan it reports for such a page (``EXPLAIN``) says whether it
 walks an index and sorts nothing. :func:`graph.compile.page` writes that shape only for
-the labels learnt here (:func:`walks_index`), and elsewhere the shape that sorts every
+the labels learnt here (:func:`pages_by_index`), and elsewhere the shape that sorts every
 match and projects only the page: where the store does not walk the index, the first
 projects every node before sorting them (2.3 s instead of 0.36 s at 11k indicators).
 What is learnt is a hint for this process (learnt when the app starts): both shapes give
@@ -24,22 +24,15 @@ finds not walked. Nothing stored changes: an index holds no data of its own.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-from graph.domain import ENTITIES
+from graph import constraints
+from graph.constraints import ID_ORDERED as ID_ORDERED
 from graph.errors import StoreError
-from graph.query_builder import order_by
 from graph.statements import Statement
 from graph.store import Store
 
 log = logging.getLogger("ogp_graph.index_order")
-
-#: labels listed in id order by default (no sort of their own): an ``id_sort`` index
-#: serves a page of them
-ID_ORDERED: tuple[str, ...] = tuple(
-    entity.label for entity in ENTITIES if order_by(entity.label, "n", (), "en") == "n.id_sort ASC"
-)
 
 #: the labels whose page in id order the store answers by walking the index
 _walked: set[str] = set()
@@ -53,21 +46,14 @@ _sizes: dict[str, int] = {}
 NODES_PER_ROW = 20
 
 
-def _snake(label: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", label).lower()
-
-
 def index_name(label: str) -> str:
     """The name of ``label``'s ``id_sort`` index."""
-    return f"{_snake(label)}_id_sort"
+    return constraints.index_name(label, "id_sort")
 
 
 def create_statement(label: str) -> Statement:
     """Create ``label``'s ``id_sort`` index if it is missing."""
-    return Statement(
-        f"constraints.index[{label}.id_sort]",
-        f"CREATE INDEX {index_name(label)} IF NOT EXISTS FOR (n:{label}) ON (n.id_sort)",
-    )
+    return constraints.index_statement(label, "id_sort")
 
 
 def _drop_statement(label: str) -> Statement:

@@ -17,6 +17,7 @@ _REGISTRY: dict[str, Statement] = {}
 #: modules that declare statements or generate them
 _MODULES = (
     "graph.constraints",
+    "graph.index_order",
     "graph.writer",
     "graph.reads",
     "graph.query_builder",
