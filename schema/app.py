@@ -124,8 +124,8 @@ def create_app(
         app.state.store = Store.connect(
             endpoint, store_settings.statement_timeout, store_settings.connect_timeout
         )
-        await learn_index_order_at_start(app.state.store)
         try:
+            await learn_index_order_at_start(app.state.store)  # closed below if cut short
             yield
         finally:
             await app.state.store.close()
