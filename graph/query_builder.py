@@ -248,7 +248,7 @@ def _expression(spec: Field, var: str) -> str:
     return f"{var}.{spec.property}"
 
 
-def _sort_expression(label: str, var: str, order: Order, lang: str) -> str:
+def _sort_expression(label: str, var: str, order: Order, lang: str) -> tuple[str, str]:
     spec = _field(label, order.field)
     direction = order.direction.upper()
     if direction not in ("ASC", "DESC"):
@@ -259,7 +259,7 @@ def _sort_expression(label: str, var: str, order: Order, lang: str) -> str:
         expr = f"{var}.{spec.sort_property}"
     else:
         expr = _expression(spec, var)
-    return f"{expr} {direction}"
+    return expr, direction
 
 
 def localized(var: str, prop: str, lang: str) -> str:
@@ -268,14 +268,22 @@ def localized(var: str, prop: str, lang: str) -> str:
     return f"coalesce({var}.{prop}_{lang}, {var}.{prop}_{other})"
 
 
-def order_by(label: str, var: str, sort: tuple[Order, ...], lang: str) -> str:
-    """The ORDER BY list: the given sort, then the label's default, then the id."""
+def order_terms(label: str, var: str, sort: tuple[Order, ...], lang: str) -> list[tuple[str, str]]:
+    """The ORDER BY list as ``(expression, ASC|DESC)`` pairs: the given sort, then the
+    label's default, then the id."""
     if lang not in LANGS:
         raise QueryError(f"unknown language {lang!r}")
     chosen = list(sort) or [Order(f, d) for f, d in DEFAULT_SORT.get(label, ())]
     terms = [_sort_expression(label, var, o, lang) for o in chosen]
-    terms.append(f"{var}.id_sort ASC")
-    return ", ".join(dict.fromkeys(terms))
+    terms.append((f"{var}.id_sort", "ASC"))
+    return list(dict.fromkeys(terms))
+
+
+def order_by(label: str, var: str, sort: tuple[Order, ...], lang: str) -> str:
+    """The ORDER BY list: the given sort, then the label's default, then the id."""
+    return ", ".join(
+        f"{expr} {direction}" for expr, direction in order_terms(label, var, sort, lang)
+    )
 
 
 # --- statements -----------------------------------------------------------------

@@ -367,7 +367,16 @@ class _Builder:
             return _count_of(slot)
         target = self._object_type(type_)
         sets = [n.selection_set for n in nodes]
-        if isinstance(rel, (cc.One, cc.Neighbour)):
+        if isinstance(rel, cc.One):
+            shown_first = self.entity(target, self.collect(sets, target), rel.node)
+            label = rel.node.label
+
+            def first(p: Props) -> Any:
+                value = cc.first_of(_slot(p, slot), label)
+                return shown_first(value) if value is not None else None
+
+            return _nonnull(first, type_)
+        if isinstance(rel, cc.Neighbour):
             shown_one = self.entity(target, self.collect(sets, target), rel.node)
 
             def one(p: Props) -> Any:

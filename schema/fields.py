@@ -123,6 +123,8 @@ async def related_one(root: Node, info: Info, cls: type[N], label: str, link: st
     found = prefetched(root, info)
     if found is _ABSENT:
         found = await ctx(info).related_one(label, root.props["id"], link)
+    else:
+        found = cc.first_of(found, cls.__name__)
     return cls(props=found) if found is not None else None
 
 

@@ -224,3 +224,37 @@ def test_a_member_lookup_is_one_statement_that_tries_each_label_in_turn() -> Non
     )
     with pytest.raises(qb.QueryError):
         cc.first_found((), "en")
+
+
+def test_a_to_one_link_is_every_node_it_reaches_with_its_sort_keys() -> None:
+    pick = cc.Pick("CoChair", (), (cc.One("term", "term", cc.Pick("CoChairTerm", ("startYear",))),))
+    cypher = cc.by_ids("CoChair", pick, "fr").statement.cypher
+    assert (
+        "__term: [(n)<-[:HAS_CHAIR]-(n1:CoChairTerm) | n1 {.id, .startYear, "
+        "_order: [n1.startYear, n1.id_sort]}]"
+    ) in cypher
+
+
+def test_first_of_picks_as_order_by_and_limit_1_would() -> None:
+    def term(year: int | None, key: str) -> dict[str, Any]:
+        return {"id": key, cc.ORDER_KEY: [year, key]}
+
+    assert cc.first_of([], "CoChairTerm") is None and cc.first_of(None, "CoChairTerm") is None
+    only = term(None, "a")
+    assert cc.first_of([only], "CoChairTerm") is only
+    # CoChairTerm: startYear DESC (nulls first, as Cypher puts them), then id ascending
+    terms = [term(2018, "b"), term(2020, "c"), term(2020, "a"), term(None, "d")]
+    assert cc.first_of(terms, "CoChairTerm") == term(None, "d")
+    assert cc.first_of(terms[:3], "CoChairTerm") == term(2020, "a")
+    # Region: code ASC (nulls last), then id
+    regions: list[dict[str, Any]] = [
+        {"id": "r2", cc.ORDER_KEY: [None, "r2"]},
+        {"id": "r1", cc.ORDER_KEY: ["EU", "r1"]},
+    ]
+    assert cc.first_of(regions, "Region") == regions[1]
+    # values of different kinds in Cypher's order of kinds: strings before numbers
+    mixed: list[dict[str, Any]] = [
+        {"id": "y", cc.ORDER_KEY: [3, "y"]},
+        {"id": "x", cc.ORDER_KEY: ["EU", "x"]},
+    ]
+    assert cc.first_of(mixed, "Region") == mixed[1]

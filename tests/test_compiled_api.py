@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import neo4j
 import pytest
 from starlette.applications import Starlette
 
@@ -18,11 +19,12 @@ from graph import compile as cc
 from graph import index_order
 from graph.settings import StoreSettings
 from graph.store import BoltEndpoint
+from graph.writer import WriteReport
 from schema.app import create_app
 from schema.connection import encode_cursor
 from schema.settings import ApiSettings
 from schema.web import example_queries
-from tests.conftest import GraphQLClient, compiler_off, in_process
+from tests.conftest import GraphQLClient, Send, compiler_off, in_process
 
 NESTED = """query ($after: String) {
   plan(id: "Plan:CAN-2018-2020") {
@@ -214,3 +216,37 @@ def test_root_pages_end_as_before(
             assert len(page["edges"]) == max(0, min(first, total - offset))
             assert page["pageInfo"]["hasNextPage"] is (offset + first < total)
             assert answer["data"]["themes"]["nodes"] == resolved["data"]["themes"]["nodes"]
+
+
+def test_a_to_one_link_that_reaches_two_nodes_answers_as_the_resolvers_do(
+    apps: tuple[Starlette, GraphQLClient, GraphQLClient],
+    monkeypatch: pytest.MonkeyPatch,
+    pair: tuple[Send, Send],
+    store_endpoint: BoltEndpoint,
+    partnership_loaded: list[WriteReport],
+) -> None:
+    """A co-chair seat given a second, later term for the test (removed after it): every
+    path answers its term as the first in the terms' order, the latest start year."""
+    chair, later = "CoChair:2018-2019:CIVIL_SOCIETY", "CoChairTerm:2019-2020"
+    link = "MATCH (t:CoChairTerm {id: $term}), (c:CoChair {id: $chair}) MERGE (t)-[:HAS_CHAIR]->(c)"
+    unlink = "MATCH (:CoChairTerm {id: $term})-[r:HAS_CHAIR]->(:CoChair {id: $chair}) DELETE r"
+    query = (
+        f'{{ node(id: "{chair}") {{ ... on CoChair {{ id term {{ id startYear }} }} }} '
+        f'coChairTerm: node(id: "{later}") {{ id }} }}'
+    )
+    driver = neo4j.GraphDatabase.driver(
+        store_endpoint.uri, auth=(store_endpoint.user, store_endpoint.password)
+    )
+    db = store_endpoint.database
+    try:
+        driver.execute_query(link, term=later, chair=chair, database_=db)
+        on, off = _both(apps, monkeypatch, query)
+        _, resolvers = pair
+        compiled_resolvers = resolvers("/graphql", json={"query": query}).json()
+    finally:
+        driver.execute_query(unlink, term=later, chair=chair, database_=db)
+        driver.close()
+    assert "errors" not in on, on["errors"]
+    assert on["data"]["coChairTerm"] == {"id": later}  # the term the test links exists
+    assert on["data"]["node"]["term"]["id"] == later
+    assert on["data"] == off["data"] == compiled_resolvers["data"]
