@@ -27,6 +27,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import neo4j
@@ -159,6 +160,28 @@ def check_equal(
             f"answers differ on {case.name!r}:\nogp-graph {json.dumps(a)[:1500]}\n"
             f"{who:<9} {json.dumps(b)[:1500]}"
         )
+    if case.cypher_shape is not None:
+        c = asyncio.run(hand_answer(endpoint, case))
+        if a != c:
+            raise RuntimeError(
+                f"the hand-written statement answers {case.name!r} otherwise:\n"
+                f"ogp-graph {json.dumps(a)[:1500]}\nCypher    {json.dumps(c)[:1500]}"
+            )
+
+
+async def hand_answer(endpoint: BoltEndpoint, case: Case) -> Any:
+    """The hand-written statement's answer (its last step's records) in ogp-graph's shape."""
+    assert case.cypher_shape is not None
+    steps = await case.steps(endpoint) if case.steps else [(case.cypher, case.params)]
+    driver = neo4j.AsyncGraphDatabase.driver(endpoint.uri, auth=(endpoint.user, endpoint.password))
+    try:
+        records: list[Any] = []
+        for cypher, params in steps:
+            result = await driver.execute_query(cypher, params, database_=endpoint.database)
+            records = [record.data() for record in result.records]
+        return case.cypher_shape(records)
+    finally:
+        await driver.close()
 
 
 def latency(server: Server, query: str, seconds: int, folder: Path) -> float:

@@ -50,6 +50,9 @@ class Case:
     params: dict[str, Any]
     steps: Callable[[BoltEndpoint], Coroutine[Any, Any, Steps]] | None = None
     expected: Callable[[BoltEndpoint], Coroutine[Any, Any, Json]] | None = None
+    #: the hand-written statement's records (its last step's) in ``ours_shape``'s shape, so
+    #: that its answer is checked equal too; None where no statement alone ranks (search)
+    cypher_shape: Callable[[list[Json]], Json] | None = None
 
 
 def _indicator_row(n: Json) -> Json:
@@ -75,6 +78,7 @@ PAGE = Case(
     "RETURN total, collect({id: n.id, code: n.code, title: coalesce(n.title_en, n.title_fr), "
     "dueDate: n.dueDate, milestone: m.code}) AS nodes",
     {},
+    cypher_shape=lambda rows: [rows[0]["total"], rows[0]["nodes"]],
 )
 
 PLAN_ID = "Plan:CAN-2018-2020"
@@ -131,14 +135,15 @@ NESTED = Case(
         }
     ),
     "MATCH (p:Plan {id: $id}) "
-    "RETURN p {title: coalesce(p.title_en, p.title_fr), commitments: "
-    "[(p)-[:HAS_COMMITMENT]->(c:Commitment) | c {.id_sort, .code, "
-    "title: coalesce(c.title_en, c.title_fr), milestones: "
-    "[(c)-[:HAS_MILESTONE]->(m:Milestone) | m {.id_sort, .code, "
-    "title: coalesce(m.title_en, m.title_fr), departments: "
-    "[(m)-[:LED_BY]->(d:Department) | d {.code, name: coalesce(d.name_en, d.name_fr)}]}]}]} "
-    "AS plan",
+    "RETURN p {title: coalesce(p.title_en, p.title_fr), commitments: COLLECT { "
+    "MATCH (p)-[:HAS_COMMITMENT]->(c:Commitment) WITH c ORDER BY c.id_sort LIMIT 50 "
+    "RETURN c {.code, title: coalesce(c.title_en, c.title_fr), milestones: COLLECT { "
+    "MATCH (c)-[:HAS_MILESTONE]->(m:Milestone) WITH m ORDER BY m.id_sort LIMIT 50 "
+    "RETURN m {.code, title: coalesce(m.title_en, m.title_fr), departments: COLLECT { "
+    "MATCH (m)-[:LED_BY]->(d:Department) WITH d ORDER BY d.code_sort, d.id_sort LIMIT 20 "
+    "RETURN d {.code, name: coalesce(d.name_en, d.name_fr)} }} }} }} AS plan",
     {"id": PLAN_ID},
+    cypher_shape=lambda rows: _plan_tree(rows[0]["plan"]),
 )
 
 FILTER = Case(
@@ -155,6 +160,7 @@ FILTER = Case(
     "WITH collect(m) AS matched RETURN size(matched) AS total, "
     "[m IN matched[0..100] | m {.id, .code, title: coalesce(m.title_en, m.title_fr)}] AS nodes",
     {},
+    cypher_shape=lambda rows: [rows[0]["total"], rows[0]["nodes"]],
 )
 
 INDICATOR_ID = "Indicator:CAN-2018-2020:C01.1.1"
@@ -183,9 +189,12 @@ BY_ID = Case(
     "MATCH (n:Indicator {id: $id}) RETURN n {.id, .code, "
     "title: coalesce(n.title_en, n.title_fr), "
     "milestone: head([(n)<-[:HAS_INDICATOR]-(m:Milestone) | m.code]), "
-    "departments: [(n)-[:LED_BY]->(d:Department) | d.code], "
-    "updates: [(n)-[:HAS_UPDATE]->(u:ProgressUpdate) | u.period]} AS node",
+    "departments: COLLECT { MATCH (n)-[:LED_BY]->(d:Department) "
+    "WITH d ORDER BY d.code_sort, d.id_sort LIMIT 20 RETURN d.code }, "
+    "updates: COLLECT { MATCH (n)-[:HAS_UPDATE]->(u:ProgressUpdate) "
+    "WITH u ORDER BY u.period, u.id_sort LIMIT 20 RETURN u.period }} AS node",
     {"id": INDICATOR_ID},
+    cypher_shape=lambda rows: rows[0]["node"],
 )
 
 GROUPED = Case(
@@ -214,6 +223,10 @@ GROUPED = Case(
     "WITH total, d.id AS key, count(i) AS count "
     "RETURN total, collect({key: key, count: count}) AS groups",
     {},
+    cypher_shape=lambda rows: [
+        rows[0]["total"],
+        sorted((g["key"], g["count"]) for g in rows[0]["groups"] if g["count"]),
+    ],
 )
 
 SEARCH_TEXT = "données ouvertes"
@@ -278,8 +291,14 @@ NESTED_PAGE = Case(
     "MATCH (c:Commitment) WITH c ORDER BY c.id_sort WITH collect(c) AS matched "
     "RETURN size(matched) AS total, size(matched) > 20 AS hasNext, [c IN matched[0..20] | c {.id, "
     "milestones: COUNT { (c)-[:HAS_MILESTONE]->(:Milestone) }, "
-    "page: [(c)-[:HAS_MILESTONE]->(m:Milestone) | m.code][0..3]}] AS nodes",
+    "page: COLLECT { MATCH (c)-[:HAS_MILESTONE]->(m:Milestone) WITH m ORDER BY m.id_sort "
+    "LIMIT 3 RETURN m.code }}] AS nodes",
     {},
+    cypher_shape=lambda rows: [
+        rows[0]["total"],
+        rows[0]["hasNext"],
+        [[n["id"], n["milestones"], n["milestones"] > 3, n["page"]] for n in rows[0]["nodes"]],
+    ],
 )
 
 
