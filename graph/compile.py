@@ -144,6 +144,9 @@ class Pick:
     #: stored property names (``id`` is always added)
     props: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
+    #: bilingual texts (names without ``_en``) shown in the statement's language only: under
+    #: ``<name>_<lang>``, that language's text, else the other's (as schema.lang.pick reads it)
+    texts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -163,11 +166,23 @@ class _Writer:
         """The map projection of ``var``: its properties, then each related field, then
         under :data:`ORDER_KEY` the values of the ``order`` expressions, if any."""
         entries = [".id"] + [f".{_prop(pick.label, p)}" for p in pick.props if p != "id"]
+        for text in pick.texts:
+            entries.append(self.text(pick.label, var, text, pick.props))
         for rel in pick.related:
             entries.append(f"{PREFIX}{_key(rel.key)}: {self.related(pick.label, var, rel)}")
         if order:
             entries.append(f"{ORDER_KEY}: [{', '.join(order)}]")
         return f"{var} {{{', '.join(dict.fromkeys(entries))}}}"
+
+    def text(self, label: str, var: str, text: str, props: tuple[str, ...]) -> str:
+        """The bilingual ``text`` in the statement's language, else in the other one: half
+        the bytes of both, for the same answer (an empty text counts as none, as for
+        schema.lang.pick)."""
+        own = _prop(label, f"{text}_{self.lang}")
+        if own in props:  # both languages are fetched for another field
+            return f".{own}"
+        other = _prop(label, f"{text}_{'fr' if self.lang == 'en' else 'en'}")
+        return f"{own}: CASE WHEN {var}.{own} <> '' THEN {var}.{own} ELSE {var}.{other} END"
 
     def related(self, label: str, var: str, rel: Related) -> str:
         if isinstance(rel, Neighbour):
@@ -466,11 +481,12 @@ NESTED_SAMPLE = Pick(
                         "milestones",
                         Pick(
                             "Milestone",
-                            ("code", "title_en", "title_fr"),
+                            ("code", "url_en", "url_fr"),
                             (
                                 Many("departments", "departments", Pick("Department", ("code",))),
                                 One("commitment", "commitment", Pick("Commitment")),
                             ),
+                            ("title",),
                         ),
                         qb.Where(conditions=(qb.Condition("code", "startsWith", "C0"),)),
                         (qb.Order("title", "DESC"),),

@@ -54,6 +54,8 @@ class Use:
     aggregate: bool = False
     #: ``previous``/``next`` of a plan (:class:`graph.compile.Neighbour`)
     neighbour: str | None = None
+    #: a text held in both languages (``props`` is both): the stored name without ``_en``
+    text: str | None = None
 
     @property
     def related(self) -> bool:
@@ -79,7 +81,7 @@ def _uses(label: str) -> dict[str, Use]:
     for name, prop in entity.props.items():
         field_name = to_camel_case(snake(name))
         if prop.kind in (Kind.BILINGUAL, Kind.URL):
-            found[field_name] = Use((f"{name}_en", f"{name}_fr"))
+            found[field_name] = Use((f"{name}_en", f"{name}_fr"), text=name)
         elif prop.kind is Kind.COUNT:
             found[field_name] = Use(count=prop.ref)
         else:
@@ -152,12 +154,16 @@ class Bridge:
         """What to fetch of a node of ``label`` for these selections (``Decline`` if unsure)."""
         uses = USES[label]
         props: dict[str, None] = {}
+        texts: dict[str, None] = {}
         related: list[cc.Related] = []
         for key, group in self._fields(selections, label).items():
             use = uses.get(group[0].name)
             if use is None:
                 raise Decline(f"{label}.{group[0].name}")
-            props.update(dict.fromkeys(use.props))
+            if use.text is not None and all(g.arguments.get("lang") is None for g in group):
+                texts[use.text] = None  # shown in the request's language: that one only
+            else:
+                props.update(dict.fromkeys(use.props))
             if use.count is not None:
                 related.append(cc.Count(key, use.count))
             elif use.neighbour is not None:
@@ -173,7 +179,7 @@ class Bridge:
                     related.append(self._related(key, use, group))
                 except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
                     continue  # that field alone falls back to its resolver
-        return cc.Pick(label, tuple(props), tuple(related))
+        return cc.Pick(label, tuple(props), tuple(related), tuple(texts))
 
     def _related(self, key: str, use: Use, group: list[SelectedField]) -> cc.Related:
         link = use.link

@@ -56,7 +56,8 @@ fragment More on Plan { startYear country { code } previous { id } }"""
 def test_a_nested_request_becomes_one_pick_with_only_what_it_asks() -> None:
     field = root_field(NESTED, {"after": "b2Zmc2V0OjA=", "kind": ["IRM_PROGRESS_REPORT"]})
     pick = bridge().pick("Plan", field.selections)
-    assert pick.props == ("title_en", "title_fr", "startYear")  # `previous` reads the id
+    assert pick.props == ("startYear",)  # `previous` reads the id
+    assert pick.texts == ("title",)  # in the request's language only, the other as fallback
     by_key = {r.key: r for r in pick.related}
     assert isinstance(by_key["country"], cc.One) and by_key["country"].node.props == ("code",)
     reports = by_key["reports"]
@@ -75,6 +76,8 @@ def test_a_nested_request_becomes_one_pick_with_only_what_it_asks() -> None:
         "commitment",
         "indicatorCount",
     ]
+    # `title(lang: FR)` asks one language whatever the request's: both are fetched
+    assert milestones.node.props == ("code", "title_en", "title_fr") and not milestones.node.texts
 
 
 def test_the_statement_projects_asked_properties_and_pages_inside() -> None:
@@ -82,7 +85,10 @@ def test_the_statement_projects_asked_properties_and_pages_inside() -> None:
     pick = bridge().pick("Plan", field.selections)
     built = cc.by_ids("Plan", pick, "fr")
     cypher = built.statement.cypher
-    assert cypher.startswith("MATCH (n:Plan) WHERE n.id IN $ids RETURN n {.id, .title_en")
+    assert cypher.startswith(
+        "MATCH (n:Plan) WHERE n.id IN $ids RETURN n {.id, .startYear, "
+        "title_fr: CASE WHEN n.title_fr <> '' THEN n.title_fr ELSE n.title_en END, "
+    )
     assert "properties(" not in cypher and ".description_en" not in cypher
     assert "__commitments: [COUNT { MATCH (n)-[:HAS_COMMITMENT]->" in cypher
     # sorted by the asked key, then id; the page is parameters, the filter value folded
@@ -109,13 +115,14 @@ def test_connections_merge_edges_and_nodes_and_fragments() -> None:
     )
     found = bridge().page("Indicator", field.selections)
     assert found.total is False
-    assert found.node.props == ("code", "title_en", "title_fr", "dueDate")
+    assert found.node.props == ("code", "dueDate") and found.node.texts == ("title",)
 
 
 def test_fragments_on_other_types_are_left_out() -> None:
     field = root_field('{ node(id: "x") { id ... on Plan { title } ... on Indicator { code } } }')
     assert bridge().pick("Indicator", field.selections).props == ("id", "code")
-    assert bridge().pick("Plan", field.selections).props == ("id", "title_en", "title_fr")
+    plan = bridge().pick("Plan", field.selections)
+    assert (plan.props, plan.texts) == (("id",), ("title",))
 
 
 def test_what_it_cannot_read_falls_back_to_the_resolvers() -> None:
@@ -205,9 +212,9 @@ def test_a_member_lookup_is_one_statement_that_tries_each_label_in_turn() -> Non
         "LocalGovernment": cc.Pick(
             "LocalGovernment",
             ("code",),
-            (cc.One("country", "country", cc.Pick("Country", ("name_en", "name_fr"))),),
+            (cc.One("country", "country", cc.Pick("Country", texts=("name",))),),
         ),
-        "Country": cc.Pick("Country", ("name_en", "name_fr")),
+        "Country": cc.Pick("Country", texts=("name",)),
     }
     cypher = lookup.built.statement.cypher
     assert cypher.startswith(
@@ -219,7 +226,7 @@ def test_a_member_lookup_is_one_statement_that_tries_each_label_in_turn() -> Non
     field = root_field('{ commitment(ogpId: "Al0002") { title } }')
     lookup = commitment_lookup(bridge(), "Al0002", field.selections)
     assert lookup.built.params == {"p0": "Commitment:AL0002", "p1": "al0002"}
-    assert "WITH n2 ORDER BY n2.id_sort ASC LIMIT 1 RETURN n2 {.id, .title_en" in (
+    assert "WITH n2 ORDER BY n2.id_sort ASC LIMIT 1 RETURN n2 {.id, title_en: CASE WHEN " in (
         lookup.built.statement.cypher
     )
     with pytest.raises(qb.QueryError):
