@@ -58,10 +58,12 @@ from strawberry.utils.str_converters import to_camel_case
 
 from graph import compile as cc
 from graph import query_builder as qb
+from graph import search as engine
+from graph.analysis import Language
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.errors import StoreError, StoreUnavailable
 from graph.groups import GroupedCounts
-from graph.model import label_of
+from graph.model import ENTITY_LABELS, label_of
 from graph.store import statement_log
 from schema import cost, operations
 from schema.codegen import snake
@@ -407,9 +409,19 @@ class _Builder:
         self,
         shown: GraphQLObjectType,
         sets: Iterable[SelectionSetNode | None],
-        node_pick: cc.Pick,
+        node_pick: cc.Pick | None,
+        item: Callable[[GraphQLObjectType, list[FieldNode]], Render] | None = None,
     ) -> Callable[[list[Props], int, int, bool], Any]:
-        """How to show a page of nodes as the connection type ``shown``."""
+        """How to show a page of nodes as the connection type ``shown``: entities fetched as
+        ``node_pick``, or what ``item`` makes of the node type and its selections."""
+
+        def item_of(item_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
+            if item is not None:
+                return item(item_type, nodes)
+            assert node_pick is not None
+            groups = self.collect((n.selection_set for n in nodes), item_type)
+            return self.entity(item_type, groups, node_pick)
+
         parts: list[tuple[str, Callable[[list[Props], int, int, bool], Any]]] = []
         for key, nodes in self.collect(sets, shown).items():
             name = nodes[0].name.value
@@ -421,12 +433,9 @@ class _Builder:
                 parts.append((key, self._page_info(shown, nodes)))
             elif name == "nodes":
                 item_type = self._object_type(shown.fields["nodes"].type)
-                node = self.entity(
-                    item_type, self.collect((n.selection_set for n in nodes), item_type), node_pick
-                )
-                parts.append((key, _nodes(node)))
+                parts.append((key, _nodes(item_of(item_type, nodes))))
             elif name == "edges":
-                parts.append((key, self._edges(shown, nodes, node_pick)))
+                parts.append((key, self._edges(shown, nodes, item_of)))
             else:
                 raise Fallback(f"{shown.name}.{name}")
 
@@ -460,7 +469,10 @@ class _Builder:
         return render
 
     def _edges(
-        self, shown: GraphQLObjectType, nodes: list[FieldNode], node_pick: cc.Pick
+        self,
+        shown: GraphQLObjectType,
+        nodes: list[FieldNode],
+        item_of: Callable[[GraphQLObjectType, list[FieldNode]], Render],
     ) -> Callable[[list[Props], int, int, bool], Any]:
         edge_type = self._object_type(shown.fields["edges"].type)
         parts: list[tuple[str, str, Render | None]] = []
@@ -468,10 +480,7 @@ class _Builder:
             name = inner[0].name.value
             if name == "node":
                 item_type = self._object_type(edge_type.fields["node"].type)
-                node = self.entity(
-                    item_type, self.collect((n.selection_set for n in inner), item_type), node_pick
-                )
-                parts.append((key, name, node))
+                parts.append((key, name, item_of(item_type, inner)))
             elif name in ("cursor", "__typename"):
                 parts.append((key, name, None))
             else:
@@ -541,6 +550,8 @@ class _Builder:
             return _Root(key, fetch_all, node, not is_non_null_type(definition.type))
         if name.endswith("Aggregate"):
             return self._aggregate(query, key, node)
+        if name == "search":
+            return self._search(query, key, node, args)
         shown = get_named_type(definition.type)
         label = shown.name.removesuffix("Connection")
         if (
@@ -684,6 +695,110 @@ class _Builder:
 
         return counts, show
 
+    def _search(
+        self, query: GraphQLObjectType, key: str, node: FieldNode, args: dict[str, Any]
+    ) -> _Root:
+        """``search``: the engine's page of hits (``schema/search.py`` asks it the same way),
+        each shown as a ``SearchHit``; an entity field that needs more than the hit's
+        properties (a related field) leaves the request to the usual path."""
+        definition = query.fields[node.name.value]
+        shown = self._object_type(definition.type)
+        text = args.get("query")
+        if not isinstance(text, str) or not engine.query_has_words(text):
+            raise Fallback("search: no words")  # the usual path refuses it
+        raw = self._selected(node).arguments
+        try:
+            offset, limit = self.bridge.bounds(raw.get("first"), raw.get("after"))
+        except (Decline, UserInputError, ValueError, TypeError) as error:
+            raise Fallback(str(error)) from None
+        asked = args.get("lang")
+        types = args.get("types")
+        labels = [str(t.value) for t in types] if types else list(ENTITY_LABELS)
+        langs: list[Language] = [_LANGUAGE[asked]] if isinstance(asked, Lang) else ["en", "fr"]
+        first = asked if isinstance(asked, Lang) else self.lang
+        show: list[Language] = [_LANGUAGE[first], "fr" if first is Lang.EN else "en"]
+        connection = self.connection(shown, [node.selection_set], None, self._hit)
+
+        async def fetch(context: Context) -> Any:
+            found = await engine.search(context.store, text, langs, labels, offset, limit, show)
+            hits: list[Any] = list(found.hits)  # shown by _hit, not as entities
+            return connection(hits, offset, found.total, offset + len(hits) < found.total)
+
+        return _Root(key, fetch, node, not is_non_null_type(definition.type))
+
+    def _hit(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
+        """How to show one ``SearchHit`` (an :class:`graph.search.Hit`)."""
+        parts: list[tuple[str, Render]] = []
+        for key, inner in self.collect((n.selection_set for n in nodes), hit_type).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                parts.append((key, _constant(hit_type.name)))
+            elif name == "score":
+                parts.append((key, _attribute("score", _serialize(hit_type.fields[name].type))))
+            elif name == "entity":
+                parts.append((key, self._hit_entity(hit_type, inner)))
+            elif name == "matches":
+                parts.append((key, self._hit_matches(hit_type, inner)))
+            else:
+                raise Fallback(f"{hit_type.name}.{name}")
+        return _object(parts)
+
+    def _hit_entity(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
+        """The hit's entity (an interface): shown as its own type, from its properties."""
+        sets = [n.selection_set for n in nodes]
+        by_label: dict[str, Render] = {}
+        for label in ENTITY_LABELS:
+            runtime = self.schema.get_type(label)
+            if not isinstance(runtime, GraphQLObjectType):
+                raise Fallback(label)
+            groups = self.collect(sets, runtime)
+            try:
+                chosen = self.bridge.pick(
+                    label, [s for n in nodes for s in self._selected(n).selections]
+                )
+            except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
+                raise Fallback(str(error)) from None
+            if chosen.related:
+                raise Fallback(f"search: {label} asks related fields")
+            by_label[label] = self.entity(runtime, groups, chosen)
+
+        def render(hit: Any) -> Any:
+            node = hit.node
+            shown = by_label.get(str(label_of(node["id"])))
+            if shown is None:
+                raise Fallback(f"search: no type for {node['id']}")
+            return shown(node)
+
+        return _nonnull(render, hit_type.fields["entity"].type)
+
+    def _hit_matches(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
+        match_type = self._object_type(hit_type.fields["matches"].type)
+        parts: list[tuple[str, str, Callable[[Any], Any]]] = []
+        for key, inner in self.collect((n.selection_set for n in nodes), match_type).items():
+            name = inner[0].name.value
+            if name == "__typename":
+                parts.append((key, name, lambda _: match_type.name))
+            elif name in ("field", "snippet"):
+                parts.append((key, name, _serialize(match_type.fields[name].type)))
+            elif name == "lang":
+                enum = get_named_type(match_type.fields[name].type)
+                if not isinstance(enum, GraphQLEnumType):
+                    raise Fallback(f"{match_type.name}.lang")
+                parts.append((key, name, _then(Lang, enum.serialize)))
+            else:
+                raise Fallback(f"{match_type.name}.{name}")
+
+        def render(hit: Any) -> Any:
+            return [
+                {
+                    key: show(match) if name == "__typename" else show(getattr(match, name))
+                    for key, name, show in parts
+                }
+                for match in hit.matches
+            ]
+
+        return render
+
     def _selected(self, node: FieldNode) -> SelectedField:
         """The root field as strawberry's ``info.selected_fields[0]`` gives it to the bridge."""
         found = convert_selections(self.info, [node])[0]  # type: ignore[arg-type]
@@ -755,6 +870,24 @@ class _Builder:
 
 
 # --- small renderers ----------------------------------------------------------------------
+
+
+#: the analyser's name of each language
+_LANGUAGE: dict[Lang, Language] = {Lang.EN: "en", Lang.FR: "fr"}
+
+
+def _attribute(name: str, serialize: Callable[[Any], Any]) -> Render:
+    def render(value: Any) -> Any:
+        return serialize(getattr(value, name))
+
+    return render
+
+
+def _then(first: Callable[[Any], Any], second: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def both(value: Any) -> Any:
+        return second(first(value))
+
+    return both
 
 
 def _constant(value: Any) -> Render:

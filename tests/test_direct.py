@@ -66,6 +66,7 @@ def test_every_bench_query_answers_alike(pair: tuple[Send, Send], taken: list[st
         "indicator by id with its links",
         "nested page: commitments with their first 3 milestones",
         "indicators grouped by department",
+        "search: 'données ouvertes'",
     } <= direct_names
 
 
@@ -108,6 +109,19 @@ def test_the_compiled_engine_queries_answer_alike(
         "h: groupedBy(by: [DEPARTMENT]) { count } } regionsAggregate { count } }",
         "{ indicatorsAggregate { groupedBy(by: []) { keys } } }",
         "{ indicatorsAggregate { groupedBy(by: [DEPARTMENT]) { entities { id } } } }",
+        # search: every field of a hit, fragments on the entity, languages, types, pages
+        '{ search(query: "données ouvertes", first: 5, after: "b2Zmc2V0OjA=") { totalCount '
+        "__typename pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { "
+        "__typename score matches { __typename field lang snippet } entity { __typename id "
+        "... on Indicator { code title dueDate status } ... on Plan { title(lang: EN) startYear } "
+        "... on Department { name abbreviation } } } } } }",
+        '{ s: search(query: "open data", lang: EN, types: [COMMITMENT, MILESTONE], first: 3) '
+        "{ nodes { score entity { id ... on Milestone { code title } } } } }",
+        'query Q($first: Int) { search(query: "TBS", first: $first) { nodes { entity { id } } } }',
+        '{ search(query: "nothing-matches-this-word") { totalCount nodes { score } } }',
+        '{ search(query: "  ") { totalCount } }',
+        '{ search(query: "budget", first: -1) { totalCount } }',
+        '{ search(query: "budget") { nodes { entity { ... on Indicator { milestone { code } } } } } }',
     ],
 )
 def test_refusals_and_edges_answer_alike(pair: tuple[Send, Send], query: str) -> None:
@@ -170,3 +184,24 @@ def test_records_the_schema_would_refuse_send_that_query_the_usual_way(
         _same(pair, query)  # declined after its statement: the usual path answered
     _same(pair, query)  # and answers it from now on: the plan is marked declined
     assert taken == [query]
+
+
+def test_a_search_with_matches_and_entity_fragments_goes_direct(
+    pair: tuple[Send, Send], taken: list[str]
+) -> None:
+    """Only an entity field that needs more than the hit's properties (a related field)
+    leaves a search to the usual path."""
+    shown = (
+        '{ search(query: "données ouvertes", first: 4) { totalCount edges { cursor node { '
+        "score matches { field lang snippet } entity { __typename id ... on Indicator { code "
+        "title } ... on Plan { title(lang: EN) } } } } } }"
+    )
+    for _ in range(2):  # the first request of a document validates it on the usual path
+        body = _same(pair, shown, None, **{"Accept-Language": "fr"})
+    assert body["data"]["search"]["edges"] and shown in taken
+    related = (
+        '{ search(query: "budget") { nodes { entity { ... on Plan { country { code } } } } } }'
+    )
+    for _ in range(2):
+        _same(pair, related)
+    assert related not in taken
