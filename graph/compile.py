@@ -150,7 +150,6 @@ class Pick:
 
 
 @dataclass
-@dataclass
 class _Writer:
     """Writes one statement, sharing parameters and variable names across its levels."""
 
@@ -181,7 +180,7 @@ class _Writer:
         own = _prop(label, f"{text}_{self.lang}")
         if own in props:  # both languages are fetched for another field
             return f".{own}"
-        other = _prop(label, f"{text}_{'fr' if self.lang == 'en' else 'en'}")
+        other = _prop(label, f"{text}_{qb.other_lang(self.lang)}")
         return f"{own}: CASE WHEN {var}.{own} <> '' THEN {var}.{own} ELSE {var}.{other} END"
 
     def related(self, label: str, var: str, rel: Related) -> str:

@@ -262,10 +262,14 @@ def _sort_expression(label: str, var: str, order: Order, lang: str) -> tuple[str
     return expr, direction
 
 
+def other_lang(lang: str) -> str:
+    """The language of the graph's texts that is not ``lang``."""
+    return "fr" if lang == "en" else "en"
+
+
 def localized(var: str, prop: str, lang: str) -> str:
     """The bilingual text ``prop`` of ``var`` in ``lang``, else in the other language."""
-    other = "fr" if lang == "en" else "en"
-    return f"coalesce({var}.{prop}_{lang}, {var}.{prop}_{other})"
+    return f"coalesce({var}.{prop}_{lang}, {var}.{prop}_{other_lang(lang)})"
 
 
 def order_terms(label: str, var: str, sort: tuple[Order, ...], lang: str) -> list[tuple[str, str]]:

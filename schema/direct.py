@@ -59,7 +59,6 @@ from strawberry.utils.str_converters import to_camel_case
 from graph import compile as cc
 from graph import query_builder as qb
 from graph import search as engine
-from graph.analysis import Language
 from graph.domain import ENTITIES, ENUM_BY_NAME, Kind
 from graph.errors import StoreError, StoreUnavailable
 from graph.groups import GroupedCounts
@@ -75,6 +74,7 @@ from schema.errors import UserInputError
 from schema.extensions import public_message
 from schema.fields import MAX_COMPILED_PER_DOCUMENT, count_from, grouping_of
 from schema.lang import Lang, picker
+from schema.search import search_scope
 from schema.settings import ApiSettings
 
 log = logging.getLogger("ogp_graph.direct")
@@ -711,12 +711,7 @@ class _Builder:
             offset, limit = self.bridge.bounds(raw.get("first"), raw.get("after"))
         except (Decline, UserInputError, ValueError, TypeError) as error:
             raise Fallback(str(error)) from None
-        asked = args.get("lang")
-        types = args.get("types")
-        labels = [str(t.value) for t in types] if types else list(ENTITY_LABELS)
-        langs: list[Language] = [_LANGUAGE[asked]] if isinstance(asked, Lang) else ["en", "fr"]
-        first = asked if isinstance(asked, Lang) else self.lang
-        show: list[Language] = [_LANGUAGE[first], "fr" if first is Lang.EN else "en"]
+        langs, labels, show = search_scope(args.get("lang"), args.get("types"), self.lang)
         connection = self.connection(shown, [node.selection_set], None, self._hit)
 
         async def fetch(context: Context) -> Any:
@@ -746,6 +741,7 @@ class _Builder:
     def _hit_entity(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
         """The hit's entity (an interface): shown as its own type, from its properties."""
         sets = [n.selection_set for n in nodes]
+        selections = [s for n in nodes for s in self._selected(n).selections]
         by_label: dict[str, Render] = {}
         for label in ENTITY_LABELS:
             runtime = self.schema.get_type(label)
@@ -753,9 +749,7 @@ class _Builder:
                 raise Fallback(label)
             groups = self.collect(sets, runtime)
             try:
-                chosen = self.bridge.pick(
-                    label, [s for n in nodes for s in self._selected(n).selections]
-                )
+                chosen = self.bridge.pick(label, selections)
             except (Decline, UserInputError, qb.QueryError, ValueError, TypeError) as error:
                 raise Fallback(str(error)) from None
             if chosen.related:
@@ -773,29 +767,23 @@ class _Builder:
 
     def _hit_matches(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
         match_type = self._object_type(hit_type.fields["matches"].type)
-        parts: list[tuple[str, str, Callable[[Any], Any]]] = []
+        parts: list[tuple[str, Callable[[Any], Any]]] = []
         for key, inner in self.collect((n.selection_set for n in nodes), match_type).items():
             name = inner[0].name.value
             if name == "__typename":
-                parts.append((key, name, lambda _: match_type.name))
+                parts.append((key, _constant(match_type.name)))
             elif name in ("field", "snippet"):
-                parts.append((key, name, _serialize(match_type.fields[name].type)))
+                parts.append((key, _attribute(name, _serialize(match_type.fields[name].type))))
             elif name == "lang":
                 enum = get_named_type(match_type.fields[name].type)
                 if not isinstance(enum, GraphQLEnumType):
                     raise Fallback(f"{match_type.name}.lang")
-                parts.append((key, name, _then(Lang, enum.serialize)))
+                parts.append((key, _attribute(name, _then(Lang, enum.serialize))))
             else:
                 raise Fallback(f"{match_type.name}.{name}")
 
         def render(hit: Any) -> Any:
-            return [
-                {
-                    key: show(match) if name == "__typename" else show(getattr(match, name))
-                    for key, name, show in parts
-                }
-                for match in hit.matches
-            ]
+            return [{key: show(match) for key, show in parts} for match in hit.matches]
 
         return render
 
@@ -870,10 +858,6 @@ class _Builder:
 
 
 # --- small renderers ----------------------------------------------------------------------
-
-
-#: the analyser's name of each language
-_LANGUAGE: dict[Lang, Language] = {Lang.EN: "en", Lang.FR: "fr"}
 
 
 def _attribute(name: str, serialize: Callable[[Any], Any]) -> Render:

@@ -8,6 +8,8 @@ from typing import Any
 
 import strawberry
 
+from graph.analysis import Language
+
 
 @strawberry.enum(description="A language in which the graph holds text.")
 class Lang(Enum):
@@ -15,9 +17,15 @@ class Lang(Enum):
     FR = strawberry.enum_value("fr", description="French (français)")
 
     @property
-    def code(self) -> str:
-        """``en`` or ``fr``, as the graph's property names and the compiler spell it."""
+    def code(self) -> Language:
+        """``en`` or ``fr``, as the graph's property names, the compiler and the search
+        analyser spell it."""
         return "fr" if self is Lang.FR else "en"
+
+    @property
+    def other(self) -> Lang:
+        """The other language: where a text missing in this one is read."""
+        return Lang.EN if self is Lang.FR else Lang.FR
 
 
 def from_accept_language(header: str | None) -> Lang:
@@ -53,7 +61,7 @@ def picker(name: str, lang: Lang) -> Callable[[dict[str, Any]], str | None]:
     """:func:`pick` of ``name`` in ``lang``, its property names spelt once (for renderers
     that show the field on every node of a page)."""
     first = f"{name}_{lang.code}"
-    second = f"{name}_{'en' if lang is Lang.FR else 'fr'}"
+    second = f"{name}_{lang.other.code}"
 
     def text(props: dict[str, Any]) -> str | None:
         value = props.get(first)

@@ -17,8 +17,16 @@ from schema.fields import AfterArg, FirstArg, page_bounds
 from schema.lang import Lang
 from schema.node import Node, ctx, wrap
 
-#: the analyser's name of each language
-_LANGUAGE: dict[Lang, Language] = {Lang.EN: "en", Lang.FR: "fr"}
+
+def search_scope(
+    lang: Lang | None, types: list[EntityType] | None, request: Lang
+) -> tuple[list[Language], list[str], list[Language]]:
+    """What a search reads, from its arguments: the languages searched, the labels, and the
+    order in which languages are tried for highlights (``lang``, else the request's, first).
+    The resolver below and the direct path (schema/direct.py) both ask the engine so."""
+    shown = lang or request
+    labels = [cast(str, t.value) for t in types] if types else list(ENTITY_LABELS)
+    return [lang.code] if lang else ["en", "fr"], labels, [shown.code, shown.other.code]
 
 
 @strawberry.type(description="A field of a search result that holds words of the query.")
@@ -82,16 +90,9 @@ async def search(
     if not engine.query_has_words(query):
         raise UserInputError("'query' needs at least one word")
     offset, limit = page_bounds(info, first, after)
-    chosen = [cast(str, t.value) for t in types] if types else list(ENTITY_LABELS)
-    shown = _LANGUAGE[ctx(info).lang_for(lang)]
+    langs, labels, show = search_scope(lang, types, ctx(info).lang)
     result = await engine.search(
-        ctx(info).store,
-        query,
-        langs=[_LANGUAGE[lang]] if lang else ["en", "fr"],
-        labels=chosen,
-        skip=offset,
-        limit=limit,
-        show=[shown, "fr" if shown == "en" else "en"],
+        ctx(info).store, query, langs=langs, labels=labels, skip=offset, limit=limit, show=show
     )
     hits = [
         SearchHit(
