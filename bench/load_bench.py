@@ -6,17 +6,19 @@ temporary folder: the bundled datasets, the real subset, the full export, then e
 real source of ``../shared/data/ogp`` (the 2016 Explorer, its process data, the US tracker).
 
     python bench/load_bench.py [--rounds 12] [--no-full] [--statements] [--threads] [--no-overlap]
-        [--profile F] [--timeline]
+        [--no-workers] [--profile F] [--timeline]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import os
 import pstats
 import re
+import resource
 import sys
 import tempfile
 import threading
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.generate_ogp import SUBSET, generate  # noqa: E402
-from graph import writer  # noqa: E402
+from graph import index_workers, writer  # noqa: E402
 from graph.constraints import ensure_schema  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.store import Store  # noqa: E402
@@ -86,6 +88,24 @@ def _thread_times() -> dict[str, float]:
         fields = stat[stat.rindex(")") + 2 :].split()
         found[re.sub(r"[0-9]+", "#", name)] += (int(fields[11]) + int(fields[12])) / ticks
     return found
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's child processes, alive (the writer's index workers,
+    :mod:`graph.index_workers`, kept between loads) or ended (Linux only)."""
+    ticks, me, total = os.sysconf("SC_CLK_TCK"), str(os.getpid()), 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[1] == me:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total + ended.ru_utime + ended.ru_stime
 
 
 def _python_name() -> str:
@@ -192,20 +212,24 @@ async def _timed(
     threads: bool,
     timeline: bool = False,
 ) -> float:
-    by_thread = _thread_times()
+    by_thread, children = _thread_times(), _children_cpu()
     started, cpu, main = time.perf_counter(), time.process_time(), time.thread_time()
-    with _Timeline() as sampled:
+    # the sampler reads /proc for every thread each 0.2 s: only when asked
+    sampled = _Timeline()
+    with sampled if timeline else contextlib.nullcontext():
         reports = await load_locations(client, locations)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     main = time.thread_time() - main
     after = _thread_times()
     python = cpu - _store_cpu(by_thread, after)
+    workers = _children_cpu() - children
     nodes, rels = _nodes(reports), _relationships(reports)
     print(
-        f"{label}: {took:.1f} s, {cpu:.1f} s of CPU (Python and the store's JVM; "
-        f"{python:.1f} s in Python's threads, {main:.1f} s of it in the main thread) "
-        f"({nodes} nodes created or updated, {rels} new relationships: "
-        f"{(nodes + rels) / took:,.0f} per second, {(nodes + rels) / cpu:,.0f} per CPU second)"
+        f"{label}: {took:.1f} s, {cpu + workers:.1f} s of CPU (Python and the store's JVM "
+        f"{cpu:.1f} s: {python:.1f} s in Python's threads, {main:.1f} s of it in the main "
+        f"thread; the index workers {workers:.1f} s) "
+        f"({nodes} nodes created or updated, {rels} new relationships: {(nodes + rels) / took:,.0f}"
+        f" per second, {(nodes + rels) / (cpu + workers):,.0f} per CPU second)"
     )
     for report in reports:
         print(f"    {report.summary()}")
@@ -239,6 +263,11 @@ def main() -> None:
         help="make the writer's rows between statements, not while the store runs them",
     )
     parser.add_argument(
+        "--no-workers",
+        action="store_true",
+        help="index the new nodes in-process, not in worker processes (graph.index_workers)",
+    )
+    parser.add_argument(
         "--timeline",
         action="store_true",
         help="print how much of each load's wall time Python, the store, both or neither worked",
@@ -248,6 +277,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     writer.OVERLAP = not args.no_overlap
+    if args.no_workers:
+        index_workers.MIN_NODES = 0
     if args.statements:
         _time_statements()
     with tempfile.TemporaryDirectory() as folder:

@@ -18,7 +18,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from graph.writer import natural_key
+from graph.derived import natural_key
 
 _MARK = ":CAN-2"
 _BATCH = 2000

@@ -30,7 +30,7 @@ def _field(entity: Entity, name: str, prop: Prop) -> Field:
         assert prop.ref is not None
         counted = next(link for link in LINKS_OF[entity.label] if link.name == prop.ref)
         return Field(Kind.COUNT, "", f"COUNT {{ {counted.pattern('{v}', '')} }}")
-    # codes and ids sort in natural order (C01.2 before C01.10): see writer.derived_text
+    # codes and ids sort in natural order (C01.2 before C01.10): see derived.derived_text
     natural = f"{name}_sort" if name in ("id", "code") else None
     return Field(prop.kind, name, sort_property=natural)
 

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import gc
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,11 +18,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
-from graph import search_index
+from graph import index_workers, search_index
+from graph.derived import derived_properties, new_node_properties
 from graph.document import GraphDocument, NodeRecord, RelRecord
 from graph.errors import StoreRejected
-from graph.model import LABELS, RELATIONS, Relation, relation
-from graph.normalize import fold
+from graph.model import ENTITY_LABELS, LABELS, RELATIONS, Relation, relation
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
@@ -144,6 +143,16 @@ def _update_nodes(label: str) -> Statement:
     )
 
 
+@cache
+def _set_index(label: str) -> Statement:
+    """The search index properties of nodes created earlier in the write."""
+    return statement(
+        f"writer.set_index[{label}]",
+        f"UNWIND $rows AS row MATCH (n:{label}) WHERE elementId(n) = row.eid "
+        "SET n += row.props RETURN count(n) AS n",
+    )
+
+
 def _ends(rel: Relation) -> str:
     return (
         f"UNWIND $rows AS row MATCH (a:{rel.start}) WHERE elementId(a) = row[0] "
@@ -210,6 +219,8 @@ def lintable_statements() -> Iterator[Statement]:
         yield _node_handles(label)
         yield _create_nodes(label)
         yield _update_nodes(label)
+    for label in ENTITY_LABELS:
+        yield _set_index(label)
     for rel in RELATIONS:
         yield _existing_relationships(rel)
         yield _drop_other_relationships(rel)
@@ -218,41 +229,6 @@ def lintable_statements() -> Iterator[Statement]:
         yield _create_relationships(rel, with_properties=True)
     yield _MARK_DATASET
     yield _DATASET_VERSION
-
-
-# --- derived properties -----------------------------------------------------
-
-
-def derived_properties(props: dict[str, Any]) -> dict[str, Any]:
-    """Everything the writer computes from a node's facts (``props``: the merged node).
-
-    The one place where derived properties are made: add new ones here. They are
-    not facts, so they never count as a change in the load's report.
-    """
-    return derived_text(props)
-
-
-def derived_text(props: dict[str, Any]) -> dict[str, Any]:
-    """Folded copies of a node's text, for filters and search.
-
-    ``<name>_norm`` for every bilingual text (both languages); search keeps its own
-    index (:mod:`graph.search_index`).
-    """
-    derived: dict[str, Any] = {}
-    bases = {key[:-3] for key in props if key.endswith(("_en", "_fr"))}
-    for base in sorted(bases):
-        given = {lang: props.get(f"{base}_{lang}") for lang in ("en", "fr")}
-        folded = {lang: fold(v) for lang, v in given.items() if isinstance(v, str) and v}
-        derived[f"{base}_norm"] = list(dict.fromkeys(folded.values())) or None
-    for key in ("id", "code"):
-        if isinstance(props.get(key), str):
-            derived[f"{key}_sort"] = natural_key(props[key])
-    return derived
-
-
-def natural_key(text: str) -> str:
-    """``text`` with every number zero-padded, so that C01.2 sorts before C01.10."""
-    return re.sub(r"\d+", lambda m: m.group().zfill(6), text)
 
 
 def _facts(props: dict[str, Any]) -> dict[str, Any]:
@@ -378,25 +354,40 @@ async def write_document(
         # created or changed gets its index properties in the statement that writes it
         index = None if dry_run else await search_index.IndexUpdate.begin(tx)
         state = _WriteState()
-        async with _Preparer() as prepare:
-            await _write_nodes(
-                tx, nodes, report, state, index, prepare, dry_run, loaded_at, advance
-            )
-            await _find_ends(tx, rels, state)
-            # the buckets' new postings are grouped while the relationships are written
-            planned: list[asyncio.Future[search_index.BucketPlan | None]] = []
+        # many new nodes: worker processes make their indexes meanwhile
+        workers = None if index is None or index.fresh else await _index_workers(tx, nodes)
+        try:
+            async with _Preparer() as prepare:
+                await _write_nodes(
+                    tx, nodes, report, state, index, prepare, dry_run, loaded_at, advance, workers
+                )
+                await _find_ends(tx, rels, state)
+                # the buckets' new postings are grouped while the relationships are written
+                planned: list[asyncio.Future[search_index.BucketPlan | None]] = []
+                deferred = None
+                if index is not None and workers is not None:
+                    deferred = prepare.aside(_deferred_index, index, workers, state, gone)
 
-            def plan_buckets() -> None:
+                def plan_buckets() -> None:
+                    if index is not None and deferred is None:
+                        planned.append(prepare(index.plan, gone))
+
+                await _write_all_links(
+                    tx, rels, state, report, prepare, dry_run, doc.name, advance, plan_buckets
+                )
                 if index is not None:
-                    planned.append(prepare(index.plan, gone))
-
-            await _write_all_links(
-                tx, rels, state, report, prepare, dry_run, doc.name, advance, plan_buckets
-            )
-            if index is not None:
-                # the buckets of the keys of the nodes created or changed (and removed)
-                plan = await planned[0] if planned else index.plan(gone)
-                await index.finish(tx, plan=plan, prepare=prepare)
+                    # the buckets of the keys of the nodes created or changed (and removed)
+                    if deferred is not None:
+                        set_rows, plan = await deferred
+                        for label, chunks in set_rows:
+                            for chunk in chunks:
+                                await tx.run(_set_index(label), rows=chunk)
+                    else:
+                        plan = await planned[0] if planned else index.plan(gone)
+                    await index.finish(tx, plan=plan, prepare=prepare)
+        finally:
+            if workers is not None:
+                workers.cancel()
         if index is not None:
             await tx.run(
                 _MARK_DATASET,
@@ -454,6 +445,9 @@ class _WriteState:
     handles: dict[str, str] = field(default_factory=dict)
     #: nodes this write creates: their relationships are new, nothing to look up
     created: set[str] = field(default_factory=set)
+    #: (label, id) of new nodes whose index worker processes make: their index
+    #: properties are set after the relationships (:func:`_deferred_index`)
+    deferred: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Preparer:
@@ -470,6 +464,7 @@ class _Preparer:
 
     async def __aenter__(self) -> _Preparer:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ogp-writer")
+        self._aside: ThreadPoolExecutor | None = None
         self._jobs: list[asyncio.Future[Any]] = []
         return self
 
@@ -487,12 +482,25 @@ class _Preparer:
         self._jobs.append(future)
         return future
 
+    def aside(self, job: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Start ``job(*args)`` on a thread of its own, beside the jobs in order: for one
+        that waits (on worker processes) and must not hold them up."""
+        if not OVERLAP:
+            return self(job, *args)
+        if self._aside is None:
+            self._aside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ogp-aside")
+        future = asyncio.get_running_loop().run_in_executor(self._aside, job, *args)
+        self._jobs.append(future)
+        return future
+
     async def __aexit__(self, *exc: object) -> None:
         try:
             # jobs still running after an error: their own errors are not the one to report
             await asyncio.gather(*self._jobs, return_exceptions=True)
         finally:
             self._pool.shutdown(wait=False)
+            if self._aside is not None:
+                self._aside.shutdown(wait=False)
 
 
 async def _write_nodes(
@@ -505,6 +513,7 @@ async def _write_nodes(
     dry_run: bool,
     loaded_at: str,
     advance: Callable[[int], None],
+    workers: index_workers.NewIndexes | None = None,
 ) -> None:
     """Every node, per label and batch: the next batch's rows are made while the store
     writes the previous one.
@@ -519,11 +528,12 @@ async def _write_nodes(
         state.handles.update((row["id"], row["eid"]) for row in found)
         return {row["id"]: row["props"] for row in found}
 
-    def rows(label: str, batch: list[NodeRecord], stored: dict[str, dict[str, Any]]) -> _NodeRows:
-        return _node_rows(label, batch, stored, report, state, index)
-
     if not batches:
         return
+
+    def rows(label: str, batch: list[NodeRecord], stored: dict[str, dict[str, Any]]) -> _NodeRows:
+        return _node_rows(label, batch, stored, report, state, index, workers)
+
     pending = prepare(rows, *batches[0], await lookup(*batches[0]))
     for position, (label, batch) in enumerate(batches):
         upcoming = batches[position + 1] if position + 1 < len(batches) else None
@@ -538,6 +548,40 @@ async def _write_nodes(
             for chunk in made.changed:
                 await tx.run(_update_nodes(label), rows=chunk, loadedAt=loaded_at)
         advance(len(batch))
+
+
+async def _index_workers(
+    tx: Transaction, nodes: dict[str, list[NodeRecord]]
+) -> index_workers.NewIndexes | None:
+    """Worker processes making the indexes of the write's new indexed nodes, for a write
+    that creates many (:mod:`graph.index_workers`); the store is asked which ids it has."""
+    indexed = {label: records for label, records in nodes.items() if label in ENTITY_LABELS}
+    if not index_workers.worth_it(sum(map(len, indexed.values()))):
+        return None
+    new: list[NodeRecord] = []
+    for label, records in indexed.items():
+        for batch in _batches(records):
+            found = await tx.run(_node_handles(label), ids=[node.id for node in batch])
+            stored = {row["id"] for row in found}
+            new += [node for node in batch if node.id not in stored]
+    return index_workers.new_indexes(new)
+
+
+def _deferred_index(
+    index: search_index.IndexUpdate,
+    workers: index_workers.NewIndexes,
+    state: _WriteState,
+    gone: list[tuple[int, str | None]],
+) -> tuple[list[tuple[str, list[list[dict[str, Any]]]]], search_index.BucketPlan | None]:
+    """The index properties of the new nodes the workers indexed (numbered in the order
+    the nodes were created: that of their ids, label after label), as rows of
+    :func:`_set_index` per label; then the buckets' plan. Runs beside the relationships'
+    writes, waiting for the workers as needed."""
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for label, node_id in state.deferred:
+        props = index.new_document(label, workers.take(node_id))
+        by_label[label].append({"eid": state.handles[node_id], "props": props})
+    return [(label, list(_sized(rows))) for label, rows in by_label.items()], index.plan(gone)
 
 
 @dataclass
@@ -555,6 +599,7 @@ def _node_rows(
     report: WriteReport,
     state: _WriteState,
     index: search_index.IndexUpdate | None,
+    workers: index_workers.NewIndexes | None = None,
 ) -> _NodeRows:
     """Rows for the create and the update statements; counts what is new, changed or the same.
 
@@ -562,26 +607,27 @@ def _node_rows(
     A node whose stored properties and sources already hold everything the write
     would set is left alone (its ``loadedAt`` keeps the time it was last written).
     A node created or whose facts change gets its search index properties (``index``,
-    none in a dry run) in the same row.
+    none in a dry run) in the same row, unless ``workers`` make it (their properties are
+    set later, :func:`_deferred_index`).
     """
     fresh: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for node in batch:
         before = existing.get(node.id)
-        props = {**node.properties, "id": node.id}
-        for key, value in node.defaults.items():
-            if before is None or before.get(key) is None:
-                props.setdefault(key, value)
         if before is None:
-            props = {k: v for k, v in props.items() if v is not None}
-            props.update(derived_properties(props))
-            props = {k: v for k, v in props.items() if v is not None}
+            props = new_node_properties(node)
             report.created[label] += 1
             state.created.add(node.id)
-            if index is not None:
+            if workers is not None and node.id in workers:
+                state.deferred.append((label, node.id))
+            elif index is not None:
                 props.update(index.document(label, props, None))
             fresh.append({"props": props, "source": node.source})
             continue
+        props = {**node.properties, "id": node.id}
+        for key, value in node.defaults.items():
+            if before.get(key) is None:
+                props.setdefault(key, value)
         merged = {k: v for k, v in {**before, **props}.items() if v is not None}
         props.update(derived_properties(merged))
         if _facts({**before, **props}) != _facts(before):

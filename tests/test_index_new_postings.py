@@ -14,6 +14,7 @@ import numpy as np
 
 from graph.search_index import (
     WEIGHT_SCALE,
+    DocumentIndex,
     NewPostings,
     Postings,
     _appended,
@@ -49,7 +50,7 @@ def test_new_postings_are_those_of_apply() -> None:
     stored["en:w0"] = {}
     batch = NewPostings()
     for doc in sorted(added, key=lambda _: rng.random()):  # any order: grouped sorts them
-        batch.add(doc, added[doc])
+        batch.add(doc, DocumentIndex.from_keys(added[doc]))
     grouped = batch.grouped()
     for word in words:
         expected = _by_apply(stored[word], added, word)
@@ -60,8 +61,8 @@ def test_new_postings_are_those_of_apply() -> None:
 
 def test_new_documents_below_a_stored_one_are_merged() -> None:
     batch = NewPostings()
-    batch.add(5, {"en:x": 0.5})
-    batch.add(20, {"en:x": 0.25})
+    batch.add(5, DocumentIndex.from_keys({"en:x": 0.5}))
+    batch.add(20, DocumentIndex.from_keys({"en:x": 0.25}))
     text = Postings.from_dict({3: 1, 9: 2}).encode()
     merged = _key_postings(text, {3: None}, batch.grouped()["en:x"])
     assert list(Postings.decode(merged).docs) == [5, 9, 20]

@@ -6,9 +6,9 @@ import pytest
 
 from graph import query_builder as qb
 from graph import statements
+from graph.derived import derived_properties, natural_key
 from graph.groups import grouped_counts
 from graph.statements import statement
-from graph.writer import derived_properties, natural_key
 from schema.entities import (
     ChairRole,
     ChairRoleFilter,

@@ -1,0 +1,119 @@
+"""The search index keys of a big write's new nodes, made by worker processes.
+
+The keys a load's new documents are indexed under are most of its Python work (about
+10 s of the full OGP export's 24 s), and one Python process runs one thread at a time.
+Worker processes make them (:meth:`DocumentIndex.of` the node's facts, the same
+functions as in-process) while the
+store creates the nodes and their relationships; the writer then numbers the documents,
+in the order of their ids, and sets their index properties (:mod:`graph.writer`).
+
+Small writes make their indexes in-process: starting the workers costs about a second
+(they import the analyser), once per process; they are kept for the next writes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from graph.derived import new_node_facts
+from graph.document import NodeRecord
+from graph.search_index import DocumentIndex
+
+log = logging.getLogger(__name__)
+
+#: a write with fewer new entity nodes makes their indexes in-process (``0``: never)
+MIN_NODES = 5000
+#: nodes per job: the first indexes come back soon, and the workers share the work evenly
+CHUNK = 200
+#: worker processes (at most 2: the store and the writer need the other cores' time too)
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def indexes(nodes: list[NodeRecord]) -> list[DocumentIndex]:
+    """What new nodes are indexed under (run by a worker process).
+
+    Made from their facts alone: no derived property is searched (the folded copies are
+    lists, the sort keys are not texts), so the index is that of all their properties,
+    without folding every long text twice.
+    """
+    return [DocumentIndex.of(new_node_facts(node)) for node in nodes]
+
+
+def _workers() -> ProcessPoolExecutor:
+    """The process's pool, started on first use. Spawned, not forked: the embedded store's
+    JVM runs threads in this process, which a fork would copy in whatever state they are."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def stop() -> None:
+    """Stop the workers (started again by the next big write)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(stop)
+
+
+class NewIndexes:
+    """The indexes of a write's new nodes being made by the workers, taken by node id.
+
+    An index whose worker died (killed, out of memory) is made in-process instead: the
+    write goes on, the same.
+    """
+
+    def __init__(self, nodes: list[NodeRecord]) -> None:
+        pool = _workers()
+        self._futures: list[Future[list[DocumentIndex]]] = []
+        self._where: dict[str, tuple[Future[list[DocumentIndex]], int, NodeRecord]] = {}
+        for start in range(0, len(nodes), CHUNK):
+            chunk = nodes[start : start + CHUNK]
+            future = pool.submit(indexes, chunk)
+            self._futures.append(future)
+            for position, node in enumerate(chunk):
+                self._where[node.id] = (future, position, node)
+
+    def __contains__(self, node_id: str) -> bool:
+        return node_id in self._where
+
+    def take(self, node_id: str) -> DocumentIndex:
+        """The index of node ``node_id`` (waits for it); ``KeyError`` if none was asked."""
+        future, position, node = self._where.pop(node_id)
+        try:
+            return future.result()[position]
+        except BrokenProcessPool:
+            log.warning("a worker process stopped: the writer makes the indexes itself")
+            stop()
+            return DocumentIndex.of(new_node_facts(node))
+
+    def cancel(self) -> None:
+        """Drop the indexes not taken: their jobs that have not started never run."""
+        for future in self._futures:
+            future.cancel()
+        self._where.clear()
+
+
+def worth_it(count: int) -> bool:
+    """Whether the indexes of ``count`` new nodes are worth sending to the workers."""
+    return MIN_NODES > 0 and count >= MIN_NODES
+
+
+def new_indexes(nodes: list[NodeRecord]) -> NewIndexes | None:
+    """Workers making the indexes of ``nodes`` (new, indexed nodes), or ``None`` when there
+    are too few to be worth it."""
+    return NewIndexes(nodes) if worth_it(len(nodes)) else None
