@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 MIN_NODES = 5000
 #: nodes per job: the first indexes come back soon, and the workers share the work evenly
 CHUNK = 200
-#: worker processes (at most 2: the store and the writer need the other cores' time too)
-WORKERS = max(1, min(2, os.cpu_count() or 1))
+#: worker processes (the store and the writer need the other cores' time too); none on a
+#: single core, where they would only add their own work to the load's
+WORKERS = 2
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -110,7 +111,7 @@ class NewIndexes:
 
 def worth_it(count: int) -> bool:
     """Whether the indexes of ``count`` new nodes are worth sending to the workers."""
-    return MIN_NODES > 0 and count >= MIN_NODES
+    return (os.cpu_count() or 1) > 1 and MIN_NODES > 0 and count >= MIN_NODES
 
 
 def new_indexes(nodes: list[NodeRecord]) -> NewIndexes | None:

@@ -90,10 +90,15 @@ def test_a_worker_that_dies_leaves_its_nodes_to_the_writer(
     assert index_workers._pool is None  # the next big write starts new workers
 
 
-def test_small_writes_keep_their_indexing_in_process() -> None:
+def test_small_writes_and_single_cores_keep_their_indexing_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert not index_workers.worth_it(index_workers.MIN_NODES - 1)
     assert index_workers.worth_it(index_workers.MIN_NODES)
     assert index_workers.new_indexes([]) is None
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not index_workers.worth_it(index_workers.MIN_NODES)
 
 
 # --- on the store ----------------------------------------------------------------------------
@@ -149,6 +154,7 @@ def test_a_write_by_the_workers_stores_what_the_writer_makes_in_process(
         store = Store.connect(store_endpoint, 60)
         try:
             monkeypatch.setattr(index_workers, "MIN_NODES", 1)
+            monkeypatch.setattr(os, "cpu_count", lambda: 2)
             report = await write_document(store, doc)
             written = await store.read(_WRITTEN, prefix="Commitment:idxw-")
             keys = {key for node in doc.nodes for key in _index(node).key_list()}
