@@ -362,6 +362,11 @@ def _all_ids(label: str) -> Statement:
 
 
 @cache
+def _any_node(label: str) -> Statement:
+    return statement(f"search.any_node[{label}]", f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1")
+
+
+@cache
 def _mark_documents(label: str) -> Statement:
     return statement(
         f"search.mark_documents[{label}]",
@@ -410,6 +415,7 @@ def lintable_statements() -> Iterator[Statement]:
     for label in ENTITY_LABELS:
         yield _read_documents(label)
         yield _all_ids(label)
+        yield _any_node(label)
         yield _mark_documents(label)
 
 
@@ -434,6 +440,14 @@ def _meta(row: dict[str, Any] | None) -> Meta:
     if not row or row.get("version") != VERSION:
         return Meta()
     return Meta(row.get("docs") or 0, row.get("nextDoc") or 1, list(row.get("labels") or []))
+
+
+async def _has_entities(tx: Transaction) -> bool:
+    """Whether the store holds any node of an indexed label."""
+    for label in ENTITY_LABELS:
+        if await tx.run(_any_node(label)):
+            return True
+    return False
 
 
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
@@ -488,8 +502,9 @@ class IndexUpdate:
     every property the node will hold: it returns the ``searchDoc`` and ``searchIndexed``
     to store with the node in the same statement (nothing is read back or written twice).
     :meth:`finish` then rewrites the buckets those documents touch and the meta node.
-    An index that is empty or of another analyser version is rebuilt from the store
-    instead, every entity read back (the first load into a new store, or after an upgrade).
+    An index that is empty or of another analyser version while the store holds entities
+    is rebuilt from the store instead, every entity read back (after an upgrade, or a store
+    written without the index); in a new store, the first write indexes as any other.
     """
 
     meta: Meta
@@ -504,9 +519,14 @@ class IndexUpdate:
 
     @classmethod
     async def begin(cls, tx: Transaction) -> IndexUpdate:
-        """Read the index's meta node (the next document number, the label codes)."""
+        """Read the index's meta node (the next document number, the label codes).
+
+        An empty index is rebuilt only if the store has entities: in a new store, the
+        first write indexes its nodes as any other write does (each in the row that
+        writes it, the keys of many made by worker processes), reading nothing back.
+        """
         meta = _meta(next(iter(await tx.run(READ_BUCKETS, ids=[META_ID])), None))
-        return cls(meta, fresh=meta.docs == 0)
+        return cls(meta, fresh=meta.docs == 0 and await _has_entities(tx))
 
     def document(
         self,

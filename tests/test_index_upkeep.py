@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from graph.document import GraphDocument
-from graph.search_index import META_ID, READ_BUCKETS, bucket_id, read_bucket
+from graph.search_index import META_ID, READ_BUCKETS, IndexUpdate, bucket_id, read_bucket
 from graph.statements import statement
-from graph.store import BoltEndpoint, Store
+from graph.store import BoltEndpoint, Store, Transaction
 from graph.writer import Removal, WriteReport, write_document
 from tests.conftest import run
 
@@ -93,3 +93,41 @@ def test_the_writer_keeps_the_index_with_the_facts(store_endpoint: BoltEndpoint)
             await store.close()
 
     run(scenario())
+
+
+class _RolledBack(Exception):
+    """Ends a test's transaction without committing it."""
+
+
+_DROP_META = statement(
+    "test.index_upkeep.drop_meta",
+    "MATCH (m:SearchIndex {id: $id}) DELETE m RETURN count(m) AS n",
+)
+
+
+def test_an_empty_index_is_rebuilt_where_the_store_holds_entities(
+    store_endpoint: BoltEndpoint,
+) -> None:
+    """A write into a store whose index is gone (an upgrade, a store written without it)
+    rebuilds it from every entity; in a new store (no entity yet), the first write indexes
+    its nodes as any other write does (every store-backed test runs on such a store)."""
+
+    async def scenario() -> tuple[bool, bool]:
+        store = Store.connect(store_endpoint, 60)
+        found: list[bool] = []
+
+        async def work(tx: Transaction) -> None:
+            found.append((await IndexUpdate.begin(tx)).fresh)
+            assert (await tx.run(_DROP_META, id=META_ID))[0]["n"] == 1
+            found.append((await IndexUpdate.begin(tx)).fresh)
+            raise _RolledBack
+
+        try:
+            with pytest.raises(_RolledBack):
+                await store.write_all(work, "a test's rolled-back transaction")
+            assert (await store.read(READ_BUCKETS, ids=[META_ID]))[0]["docs"] > 0
+        finally:
+            await store.close()
+        return found[0], found[1]
+
+    assert run(scenario()) == (False, True)
