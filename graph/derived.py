@@ -2,7 +2,7 @@
 properties.
 
 Apart from the writer so that the processes that make a big write's new nodes
-(:mod:`graph.index_workers`) import it without the store's driver.
+(:mod:`graph.index_workers`) need not import the writer.
 """
 
 from __future__ import annotations

@@ -59,10 +59,13 @@ def _workers() -> ProcessPoolExecutor:
         return _pool
 
 
-def stop() -> None:
-    """Stop the workers (started again by the next big write)."""
+def stop(pool: ProcessPoolExecutor | None = None) -> None:
+    """Stop the workers (started again by the next big write); with ``pool``, only if it
+    is still the process's (a broken pool another write has replaced already is not)."""
     global _pool
     with _pool_lock:
+        if pool is not None and pool is not _pool:
+            return
         pool, _pool = _pool, None
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -74,20 +77,34 @@ atexit.register(stop)
 class NewIndexes:
     """The indexes of a write's new nodes being made by the workers, taken by node id.
 
-    An index whose worker died (killed, out of memory) is made in-process instead: the
-    write goes on, the same.
+    Workers that died (killed, out of memory) before or during the write leave their
+    nodes to the writer, which makes those indexes itself: the write goes on, the same.
+    A broken pool is stopped, and the next big write starts a new one.
     """
 
     def __init__(self, nodes: list[NodeRecord]) -> None:
-        pool = _workers()
         self._futures: list[Future[list[DocumentIndex]]] = []
-        self._where: dict[str, tuple[Future[list[DocumentIndex]], int, NodeRecord]] = {}
+        self._where: dict[str, tuple[Future[list[DocumentIndex]] | None, int, NodeRecord]] = {}
+        self._broken = False
+        self._pool = pool = _workers()
         for start in range(0, len(nodes), CHUNK):
             chunk = nodes[start : start + CHUNK]
-            future = pool.submit(indexes, chunk)
-            self._futures.append(future)
+            future: Future[list[DocumentIndex]] | None = None
+            if not self._broken:
+                try:
+                    future = pool.submit(indexes, chunk)
+                    self._futures.append(future)
+                except BrokenProcessPool:  # a worker died since the last write
+                    self._lost()
             for position, node in enumerate(chunk):
                 self._where[node.id] = (future, position, node)
+
+    def _lost(self) -> None:
+        """Once per write: say so, and stop the broken pool."""
+        if not self._broken:
+            self._broken = True
+            log.warning("a worker process stopped: the writer makes the indexes itself")
+            stop(self._pool)
 
     def __contains__(self, node_id: str) -> bool:
         return node_id in self._where
@@ -95,15 +112,16 @@ class NewIndexes:
     def take(self, node_id: str) -> DocumentIndex:
         """The index of node ``node_id`` (waits for it); ``KeyError`` if none was asked."""
         future, position, node = self._where.pop(node_id)
-        try:
-            return future.result()[position]
-        except BrokenProcessPool:
-            log.warning("a worker process stopped: the writer makes the indexes itself")
-            stop()
-            return DocumentIndex.of(new_node_facts(node))
+        if future is not None and not self._broken:
+            try:
+                return future.result()[position]
+            except BrokenProcessPool:
+                self._lost()
+        return DocumentIndex.of(new_node_facts(node))
 
     def cancel(self) -> None:
-        """Drop the indexes not taken: their jobs that have not started never run."""
+        """Drop the indexes not taken: their jobs that have not started never run, and a
+        thread waiting in :meth:`take` gets a ``KeyError`` or ``CancelledError`` soon."""
         for future in self._futures:
             future.cancel()
         self._where.clear()

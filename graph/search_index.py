@@ -500,8 +500,9 @@ class IndexUpdate:
 
     :meth:`document` is given each node the write creates or whose facts it changes, with
     every property the node will hold: it returns the ``searchDoc`` and ``searchIndexed``
-    to store with the node in the same statement (nothing is read back or written twice).
-    :meth:`finish` then rewrites the buckets those documents touch and the meta node.
+    to store with the node in the same statement (nothing is read back or written twice);
+    :meth:`new_document` numbers a new node whose index worker processes made
+    (:mod:`graph.index_workers`). :meth:`finish` then rewrites the buckets those documents touch and the meta node.
     An index that is empty or of another analyser version while the store holds entities
     is rebuilt from the store instead, every entity read back (after an upgrade, or a store
     written without the index); in a new store, the first write indexes as any other.
@@ -533,15 +534,14 @@ class IndexUpdate:
         label: str,
         props: dict[str, Any],
         stored: dict[str, Any] | None,
-        prepared: DocumentIndex | None = None,
     ) -> dict[str, Any]:
         """The index's properties to write with one node; ``{}`` when they stay as they are.
 
         ``props``: everything the node holds after the write; ``stored``: what it held
-        before (``None`` for a new node); ``prepared``: :meth:`DocumentIndex.of` ``props``
-        made already (by a worker process). Call in the order of the nodes' ids within
+        before (``None`` for a new node). Call in the order of the nodes' ids within
         each label, so that new documents are numbered as a rebuild would number them
-        (ties rank the same on every store).
+        (ties rank the same on every store); :meth:`new_document` for a new node whose
+        index is made already.
         """
         if label not in ENTITY_LABELS:
             return {}
@@ -551,7 +551,7 @@ class IndexUpdate:
         indexed = stored.get("searchIndexed") if stored else None
         doc = stored.get("searchDoc") if stored else None
         if indexed is None or doc is None:
-            return self.new_document(label, prepared or DocumentIndex.of(props))
+            return self.new_document(label, DocumentIndex.of(props))
         new = document_keys(props)
         old = _from_vector(indexed)
         if old == new:
@@ -575,8 +575,8 @@ class IndexUpdate:
     def plan(self, removed: Iterable[tuple[int, str | None]] = ()) -> BucketPlan | None:
         """What each changed key's postings gain and lose, grouped by bucket (Python only,
         no store: the writer runs it on its worker thread while the store writes the
-        relationships). Call once, after the last :meth:`document`; ``None`` for an index
-        that :meth:`finish` rebuilds (planned there, after the rebuild).
+        relationships). Call once, after the last :meth:`document` or :meth:`new_document`;
+        ``None`` for an index that :meth:`finish` rebuilds (planned there, after the rebuild).
 
         ``removed``: ``(searchDoc, searchIndexed)`` of the nodes the transaction deleted,
         whose postings go too (else they would count as matches that no page can show).

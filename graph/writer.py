@@ -351,13 +351,15 @@ async def write_document(
             if removed:
                 report.removed[removal.what] = report.removed.get(removal.what, 0) + removed
         # the search index's upkeep, in the same transaction as the facts: each node
-        # created or changed gets its index properties in the statement that writes it
+        # created or changed gets its index properties in the statement that writes it, but
+        # the many new nodes of a big write, which worker processes index meanwhile: theirs
+        # are set after the relationships (writer.set_index)
         index = None if dry_run else await search_index.IndexUpdate.begin(tx)
         state = _WriteState()
         # many new nodes: worker processes make their indexes meanwhile
         workers = None if index is None or index.fresh else await _index_workers(tx, nodes)
-        try:
-            async with _Preparer() as prepare:
+        async with _Preparer() as prepare:
+            try:
                 await _write_nodes(
                     tx, nodes, report, state, index, prepare, dry_run, loaded_at, advance, workers
                 )
@@ -385,9 +387,11 @@ async def write_document(
                     else:
                         plan = await planned[0] if planned else index.plan(gone)
                     await index.finish(tx, plan=plan, prepare=prepare)
-        finally:
-            if workers is not None:
-                workers.cancel()
+            finally:
+                # before the preparer waits for its jobs: after an error, the jobs not
+                # started never run and the thread taking their results stops soon
+                if workers is not None:
+                    workers.cancel()
         if index is not None:
             await tx.run(
                 _MARK_DATASET,
@@ -458,7 +462,8 @@ class _Preparer:
     server) while the event loop waits for its answer: the next statement's rows are made
     then, instead of after it. Jobs run one after the other in the order they are given
     (new index documents are numbered in the order of their ids); the event loop's thread
-    only sends statements and reads their answers. Leaving waits for every job, so none
+    only sends statements and reads their answers. :meth:`aside` runs a job that waits on
+    the index workers on a thread of its own. Leaving waits for every job, so none
     outlives the transaction, whatever went wrong.
     """
 
@@ -619,6 +624,8 @@ def _node_rows(
             report.created[label] += 1
             state.created.add(node.id)
             if workers is not None and node.id in workers:
+                # numbered after the relationships, after any stored node of the write
+                # that had no index yet (numbered here): in-process, in one order of ids
                 state.deferred.append((label, node.id))
             elif index is not None:
                 props.update(index.document(label, props, None))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from array import array
 from collections.abc import Iterator
 from typing import Any
@@ -18,8 +19,10 @@ import pytest
 from graph import index_workers
 from graph.derived import new_node_facts, new_node_properties
 from graph.document import GraphDocument, NodeRecord
+from graph.errors import StoreRejected
 from graph.model import ENTITY_LABELS
 from graph.search_index import (
+    META_ID,
     READ_BUCKETS,
     WEIGHT_SCALE,
     DocumentIndex,
@@ -88,6 +91,34 @@ def test_a_worker_that_dies_leaves_its_nodes_to_the_writer(
             assert made.take(node.id) == DocumentIndex.of(new_node_properties(node))
     assert "a worker process stopped" in caplog.text
     assert index_workers._pool is None  # the next big write starts new workers
+
+
+def test_workers_that_died_between_writes_leave_the_next_write_to_the_writer(
+    nodes: list[NodeRecord],
+    workers: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Kept workers killed while idle: the next write finds its pool broken at once, makes
+    its indexes itself (one warning), and the write after it has workers again."""
+    monkeypatch.setattr(index_workers, "CHUNK", 10)
+    first = index_workers.NewIndexes(nodes[:10])
+    first.take(nodes[0].id)
+    pool = index_workers._pool
+    assert pool is not None
+    for pid in list(pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not pool._broken and time.monotonic() < deadline:  # the pool notices on its own
+        time.sleep(0.05)
+    with caplog.at_level(logging.WARNING, logger="graph.index_workers"):
+        made = index_workers.NewIndexes(nodes)
+        for node in nodes:
+            assert made.take(node.id) == DocumentIndex.of(new_node_properties(node))
+    assert caplog.text.count("a worker process stopped") == 1
+    again = index_workers.NewIndexes(nodes[:20])
+    assert index_workers._pool is not None and index_workers._pool is not pool
+    assert again.take(nodes[5].id) == DocumentIndex.of(new_node_properties(nodes[5]))
 
 
 def test_small_writes_and_single_cores_keep_their_indexing_in_process(
@@ -188,3 +219,36 @@ def test_a_write_by_the_workers_stores_what_the_writer_makes_in_process(
 
 def _index(node: NodeRecord) -> DocumentIndex:
     return DocumentIndex.of(new_node_properties(node))
+
+
+@pytest.mark.store
+def test_a_failed_write_through_the_workers_stores_nothing(
+    store_endpoint: BoltEndpoint, workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relationship to a node that is nowhere fails the write after its nodes were
+    created and while the workers index them: nothing is stored, no document numbered,
+    and the next write through the workers goes through."""
+    broken = _doc("idxw-broken")
+    broken.link("HAS_COMMITMENT", "Plan:idxw-nowhere", "Commitment:idxw-broken-00")
+
+    async def scenario() -> tuple[list[Any], Any, Any, Any]:
+        store = Store.connect(store_endpoint, 60)
+        try:
+            monkeypatch.setattr(index_workers, "MIN_NODES", 1)
+            monkeypatch.setattr(os, "cpu_count", lambda: 2)
+            meta = (await store.read(READ_BUCKETS, ids=[META_ID]))[0]
+            with pytest.raises(StoreRejected, match="neither in the file nor in the store"):
+                await write_document(store, broken)
+            left = await store.read(_WRITTEN, prefix="Commitment:idxw-broken")
+            after = (await store.read(READ_BUCKETS, ids=[META_ID]))[0]
+            report = await write_document(store, _doc("idxw-after"))
+            return left, (meta["nextDoc"], meta["docs"]), (after["nextDoc"], after["docs"]), report
+        finally:
+            removal = Removal("commitments", _REMOVE, {"prefix": "Commitment:idxw-"})
+            await write_document(store, GraphDocument("idxw", "gone"), removals=(removal,))
+            await store.close()
+
+    left, before, after, report = run(scenario())
+    assert left == []
+    assert before == after
+    assert report.created == {"Commitment": 12}
