@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -35,6 +36,9 @@ CHUNK = 200
 #: single core, where they would only add their own work to the load's
 WORKERS = 2
 
+#: seconds between a worker's checks that the process that started it is still there
+_PARENT_CHECK = 0.5
+
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -49,13 +53,34 @@ def indexes(nodes: list[NodeRecord]) -> list[DocumentIndex]:
     return [DocumentIndex.of(new_node_facts(node)) for node in nodes]
 
 
+def _leave_with(parent: int) -> None:
+    """In a worker: end this process when ``parent`` does.
+
+    A parent that leaves with ``os._exit`` (the command line does, so as not to wait on
+    the embedded JVM) or is killed runs no clean-up: its workers would wait for work
+    forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def _workers() -> ProcessPoolExecutor:
     """The process's pool, started on first use. Spawned, not forked: the embedded store's
     JVM runs threads in this process, which a fork would copy in whatever state they are."""
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_leave_with,
+                initargs=(os.getpid(),),
+            )
         return _pool
 
 

@@ -541,6 +541,8 @@ def run() -> None:
     an idle JVM thread must not keep the process alive after that.
     """
     code = main()
+    if "graph.index_workers" in sys.modules:  # os._exit below runs no atexit hook
+        sys.modules["graph.index_workers"].stop()
     if "jpype" in sys.modules and sys.modules["jpype"].isJVMStarted():
         sys.stdout.flush()
         sys.stderr.flush()

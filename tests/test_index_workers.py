@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import time
 from array import array
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,6 +122,42 @@ def test_workers_that_died_between_writes_leave_the_next_write_to_the_writer(
     again = index_workers.NewIndexes(nodes[:20])
     assert index_workers._pool is not None and index_workers._pool is not pool
     assert again.take(nodes[5].id) == DocumentIndex.of(new_node_properties(nodes[5]))
+
+
+_LEAVES_ABRUPTLY = """
+import os, sys
+from graph import index_workers
+pool = index_workers._workers()
+pool.submit(int, "1").result()  # the workers are up
+print(" ".join(map(str, pool._processes)), flush=True)
+os._exit(0)  # as the command line leaves: no atexit hook
+"""
+
+
+def test_workers_end_with_the_process_that_started_them() -> None:
+    """A parent that leaves by ``os._exit`` or is killed leaves no worker behind."""
+    found = subprocess.run(
+        [sys.executable, "-c", _LEAVES_ABRUPTLY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+        check=True,
+    )
+    pids = [int(pid) for pid in found.stdout.split()]
+    assert pids  # started on demand: one, here
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; its parent (init) reaps it
 
 
 def test_small_writes_and_single_cores_keep_their_indexing_in_process(
