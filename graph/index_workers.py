@@ -3,9 +3,9 @@
 The keys a load's new documents are indexed under are most of its Python work (about
 10 s of the full OGP export's 24 s), and one Python process runs one thread at a time.
 Worker processes make them (:meth:`DocumentIndex.of` the node's facts, the same
-functions as in-process) while the
-store creates the nodes and their relationships; the writer then numbers the documents,
-in the order of their ids, and sets their index properties (:mod:`graph.writer`).
+functions as in-process) while the store creates the nodes and their relationships; the
+writer then numbers the documents, in the order of their ids, and sets their index
+properties (:mod:`graph.writer`).
 
 Small writes make their indexes in-process: starting the workers costs about a second
 (they import the analyser), once per process; they are kept for the next writes.

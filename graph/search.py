@@ -35,6 +35,7 @@ from graph.analysis import VERSION, Language, exact_key, query_words, words
 from graph.highlight import Match, highlights
 from graph.model import ENTITY_LABELS
 from graph.search_index import (
+    COUNT_ENTITIES,
     LABEL_BITS,
     META_ID,
     WEIGHT_SCALE,
@@ -68,10 +69,6 @@ _BRANCHES = " UNION ALL ".join(
 )
 FETCH_HITS = statement("search.entities", _BRANCHES)
 #: how many entities the store holds, one row per label (from the store's label counts)
-COUNT_ENTITIES = statement(
-    "search.count_entities",
-    " UNION ALL ".join(f"MATCH (n:{label}) RETURN count(n) AS n" for label in ENTITY_LABELS),
-)
 #: the index's meta nodes, of every analyser version (the version is part of their id)
 _READ_METAS = statement(
     "search.read_metas",

@@ -356,14 +356,16 @@ def _read_documents(label: str) -> Statement:
     )
 
 
+#: how many nodes of each indexed label the store holds (one row per label)
+COUNT_ENTITIES = statement(
+    "search.count_entities",
+    " UNION ALL ".join(f"MATCH (n:{label}) RETURN count(n) AS n" for label in ENTITY_LABELS),
+)
+
+
 @cache
 def _all_ids(label: str) -> Statement:
     return statement(f"search.all_ids[{label}]", f"MATCH (n:{label}) RETURN n.id AS id")
-
-
-@cache
-def _any_node(label: str) -> Statement:
-    return statement(f"search.any_node[{label}]", f"MATCH (n:{label}) RETURN n.id AS id LIMIT 1")
 
 
 @cache
@@ -415,7 +417,6 @@ def lintable_statements() -> Iterator[Statement]:
     for label in ENTITY_LABELS:
         yield _read_documents(label)
         yield _all_ids(label)
-        yield _any_node(label)
         yield _mark_documents(label)
 
 
@@ -444,10 +445,7 @@ def _meta(row: dict[str, Any] | None) -> Meta:
 
 async def _has_entities(tx: Transaction) -> bool:
     """Whether the store holds any node of an indexed label."""
-    for label in ENTITY_LABELS:
-        if await tx.run(_any_node(label)):
-            return True
-    return False
+    return any(row["n"] for row in await tx.run(COUNT_ENTITIES))
 
 
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
@@ -502,8 +500,8 @@ class IndexUpdate:
     every property the node will hold: it returns the ``searchDoc`` and ``searchIndexed``
     to store with the node in the same statement (nothing is read back or written twice);
     :meth:`new_document` numbers a new node whose index worker processes made
-    (:mod:`graph.index_workers`). :meth:`finish` then rewrites the buckets those documents touch and the meta node.
-    An index that is empty or of another analyser version while the store holds entities
+    (:mod:`graph.index_workers`). :meth:`finish` then rewrites the buckets those documents
+    touch and the meta node. An index that is empty or of another analyser version while the store holds entities
     is rebuilt from the store instead, every entity read back (after an upgrade, or a store
     written without the index); in a new store, the first write indexes as any other.
     """
@@ -634,10 +632,10 @@ class IndexUpdate:
                 found = await tx.run(_read_documents(label), ids=chunk)
                 for row in sorted(found, key=lambda row: str(row["props"]["id"])):
                     props = row["props"]
-                    index = DocumentIndex.of(props)
-                    doc = self._number(label)
-                    self.added.add(doc, index)
-                    marks.append({"id": props["id"], "doc": doc, "keys": index.vector})
+                    made = self.new_document(label, DocumentIndex.of(props))
+                    marks.append(
+                        {"id": props["id"], "doc": made["searchDoc"], "keys": made["searchIndexed"]}
+                    )
             for chunk in _chunks(marks):
                 await tx.run(_mark_documents(label), rows=chunk)
 
