@@ -141,12 +141,16 @@ class Pick:
     """What to return of a node of ``label``: stored properties and related fields."""
 
     label: str
-    #: stored property names (``id`` is always added)
+    #: stored property names (``id`` is added unless ``keep_id`` is off)
     props: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
     #: bilingual texts (names without ``_en``) shown in the statement's language only: under
     #: ``<name>_<lang>``, that language's text, else the other's (as schema.lang.pick reads it)
     texts: tuple[str, ...] = ()
+    #: fetch ``id`` even when not asked: a root node's rows are matched by it, and a field
+    #: left to its resolver finds its parent by it. A nested node whose every field is
+    #: compiled needs it for nothing (it was a quarter of the plan tree's bytes).
+    keep_id: bool = True
 
 
 @dataclass
@@ -164,14 +168,15 @@ class _Writer:
     def project(self, var: str, pick: Pick, order: tuple[str, ...] = ()) -> str:
         """The map projection of ``var``: its properties, then each related field, then
         under :data:`ORDER_KEY` the values of the ``order`` expressions, if any."""
-        entries = [".id"] + [f".{_prop(pick.label, p)}" for p in pick.props if p != "id"]
+        entries = [".id"] if pick.keep_id else []
+        entries += [f".{_prop(pick.label, p)}" for p in pick.props]
         for text in pick.texts:
             entries.append(self.text(pick.label, var, text, pick.props))
         for rel in pick.related:
             entries.append(f"{PREFIX}{_key(rel.key)}: {self.related(pick.label, var, rel)}")
         if order:
             entries.append(f"{ORDER_KEY}: [{', '.join(order)}]")
-        return f"{var} {{{', '.join(dict.fromkeys(entries))}}}"
+        return f"{var} {{{', '.join(dict.fromkeys(entries or ['.id']))}}}"
 
     def text(self, label: str, var: str, text: str, props: tuple[str, ...]) -> str:
         """The bilingual ``text`` in the statement's language, else in the other one: half
@@ -324,7 +329,7 @@ def page(
     params = writer.filters.params
     name = ("compiled.page" if total else "compiled.rows") + ("_by_index" if by_index else "")
     name = f"{name}[{label}]"
-    return qb.Built(Statement(name, cypher, params), params)
+    return qb.Built(Statement(name, cypher, params, projected=True), params)
 
 
 def in_id_order(label: str, match: str, order: str) -> bool:
@@ -353,7 +358,8 @@ def by_ids(label: str, pick: Pick, lang: str) -> qb.Built:
     body = writer.project("n", pick)
     cypher = f"MATCH (n:{label}) WHERE n.id IN $ids RETURN {body} AS node"
     params = writer.filters.params
-    return qb.Built(Statement(f"compiled.by_ids[{label}]", cypher, params | {"ids": []}), params)
+    statement = Statement(f"compiled.by_ids[{label}]", cypher, params | {"ids": []}, projected=True)
+    return qb.Built(statement, params)
 
 
 @dataclass(frozen=True)
@@ -405,7 +411,8 @@ def first_found(candidates: tuple[Candidate, ...], lang: str) -> qb.Built:
     cypher += f" RETURN coalesce({', '.join(f'found{i}' for i in range(len(found)))}) AS node"
     labels = ",".join(c.pick.label for c in candidates)
     params = writer.filters.params
-    return qb.Built(Statement(f"compiled.first_found[{labels}]", cypher, params), params)
+    statement = Statement(f"compiled.first_found[{labels}]", cypher, params, projected=True)
+    return qb.Built(statement, params)
 
 
 # --- every shape, for the Cypher check -------------------------------------------
@@ -482,7 +489,11 @@ NESTED_SAMPLE = Pick(
                             "Milestone",
                             ("code", "url_en", "url_fr"),
                             (
-                                Many("departments", "departments", Pick("Department", ("code",))),
+                                Many(
+                                    "departments",
+                                    "departments",
+                                    Pick("Department", ("code",), keep_id=False),
+                                ),
                                 One("commitment", "commitment", Pick("Commitment")),
                             ),
                             ("title",),

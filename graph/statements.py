@@ -39,6 +39,9 @@ class Statement:
     cypher: str
     #: parameters a generated statement was built with (tests run it with them)
     example: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
+    #: its values are properties, counts, lists and maps of them, never a node, relationship
+    #: or path: the driver's values are already plain (graph.records has nothing to change)
+    projected: bool = field(default=False, compare=False)
 
 
 def statement(name: str, cypher: str) -> Statement:

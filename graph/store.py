@@ -224,7 +224,12 @@ class Store:
             entry.names.append(stmt.name)
         try:
             result = await runner.run(query or stmt.cypher, params)
-            rows: list[Row] = [row(record) async for record in result]  # result.data()
+            if stmt.projected:  # values as the driver decodes them: nothing to convert
+                rows: list[Row] = [
+                    dict(zip(record.keys(), record, strict=True)) async for record in result
+                ]
+            else:
+                rows = [row(record) async for record in result]  # result.data()
         finally:
             elapsed = time.perf_counter() - started
             if entry is not None:

@@ -150,12 +150,17 @@ class Bridge:
                     found.setdefault(key, []).extend(more)
         return found
 
-    def pick(self, label: str, selections: Iterable[Selection]) -> cc.Pick:
-        """What to fetch of a node of ``label`` for these selections (``Decline`` if unsure)."""
+    def pick(self, label: str, selections: Iterable[Selection], nested: bool = False) -> cc.Pick:
+        """What to fetch of a node of ``label`` for these selections (``Decline`` if unsure).
+
+        A ``nested`` node (reached through a link) goes without its ``id`` unless asked for
+        it or unless one of its fields is left to a resolver, which finds it by that id.
+        """
         uses = USES[label]
         props: dict[str, None] = {}
         texts: dict[str, None] = {}
         related: list[cc.Related] = []
+        complete = True
         for key, group in self._fields(selections, label).items():
             use = uses.get(group[0].name)
             if use is None:
@@ -169,17 +174,21 @@ class Bridge:
             elif use.neighbour is not None:
                 inner = [s for g in group for s in g.selections]
                 try:
-                    related.append(cc.Neighbour(key, use.neighbour, self.pick(label, inner)))
+                    related.append(
+                        cc.Neighbour(key, use.neighbour, self.pick(label, inner, nested=True))
+                    )
                 except Decline:
-                    continue  # that field alone falls back to its resolver
+                    complete = False  # that field alone falls back to its resolver
             elif use.link is not None:
                 if any(g.arguments != group[0].arguments for g in group):
-                    continue  # one key, different arguments: the resolvers sort it out
+                    complete = False  # one key, different arguments: the resolvers sort it out
+                    continue
                 try:
                     related.append(self._related(key, use, group))
                 except (Decline, UserInputError, qb.QueryError, ValueError, TypeError):
-                    continue  # that field alone falls back to its resolver
-        return cc.Pick(label, tuple(props), tuple(related), tuple(texts))
+                    complete = False  # that field alone falls back to its resolver
+        keep_id = not (nested and complete)
+        return cc.Pick(label, tuple(props), tuple(related), tuple(texts), keep_id)
 
     def _related(self, key: str, use: Use, group: list[SelectedField]) -> cc.Related:
         link = use.link
@@ -189,10 +198,10 @@ class Bridge:
             return cc.Count(key, link.name, self.where(link.target, args.get("where")))
         inner = [s for g in group for s in g.selections]
         if link.style == "one":
-            return cc.One(key, link.name, self.pick(link.target, inner))
+            return cc.One(key, link.name, self.pick(link.target, inner, nested=True))
         if link.style == "list":
-            return cc.Many(key, link.name, self.pick(link.target, inner))
-        found = self.page(link.target, inner)
+            return cc.Many(key, link.name, self.pick(link.target, inner, nested=True))
+        found = self.page(link.target, inner, nested=True)
         skip, limit = self.bounds(args.get("first"), args.get("after"))
         return cc.Many(
             key,
@@ -205,7 +214,7 @@ class Bridge:
             found.total,
         )
 
-    def page(self, label: str, selections: Iterable[Selection]) -> Page:
+    def page(self, label: str, selections: Iterable[Selection], nested: bool = False) -> Page:
         """The nodes of a connection (``edges { node }`` and ``nodes`` together), its total."""
         nodes: list[Selection] = []
         total = False
@@ -225,7 +234,7 @@ class Bridge:
                         raise Decline(f"edges.{edge_key}")
             elif field_name != "__typename":
                 raise Decline(name)
-        return Page(self.pick(label, nodes), total)
+        return Page(self.pick(label, nodes, nested), total)
 
     # --- arguments ------------------------------------------------------------
 

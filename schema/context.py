@@ -62,8 +62,14 @@ class Context:
 
         return await self._loader(("node", label), load).load(node_id)
 
-    async def compiled_node(self, pick: cc.Pick, lang: str, node_id: str) -> Props | None:
-        """The node with this id, projected as ``pick`` (one statement per label and pick)."""
+    async def compiled_node(
+        self, pick: cc.Pick, lang: str, node_id: str, alone: bool = False
+    ) -> Props | None:
+        """The node with this id, projected as ``pick`` (one statement per label and pick).
+
+        ``alone``: nothing else of the request can share the statement, so it is sent
+        at once rather than through a loader (a task and a future fewer).
+        """
 
         async def load(ids: list[str]) -> list[Props | None]:
             built = _compiled_by_ids(pick.label, pick, lang)
@@ -71,6 +77,8 @@ class Context:
             found = {row["node"]["id"]: row["node"] for row in rows}
             return [found.get(i) for i in ids]
 
+        if alone:
+            return (await load([node_id]))[0]
         return await self._loader(("compiled", pick, lang), load).load(node_id)
 
     # --- related nodes -------------------------------------------------------

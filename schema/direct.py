@@ -212,6 +212,8 @@ class _Builder:
         self.prepared = prepared
         self.operation_name = operation_name
         self.variables_key = variables_text(variables.coerced)
+        #: how many root fields the operation has (a lookup alone skips the loader)
+        self.roots = 0
 
     def _shared(self, key: str, tail: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """``make()``, shared with the usual path's compiled statements (``schema/fields.py``
@@ -542,7 +544,7 @@ class _Builder:
                 not is_non_null_type(definition.type),
             )
         if name == "nodes":
-            lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
+            lookups = [self._lookup(key, node, str(i), selections, many=True) for i in args["ids"]]
 
             async def fetch_all(context: Context) -> Any:
                 return list(await asyncio.gather(*(one(context) for one in lookups)))
@@ -794,9 +796,16 @@ class _Builder:
         return found
 
     def _lookup(
-        self, key: str, node: FieldNode, node_id: str, selections: Any, only: str | None = None
+        self,
+        key: str,
+        node: FieldNode,
+        node_id: str,
+        selections: Any,
+        only: str | None = None,
+        many: bool = False,
     ) -> Callable[[Context], Any]:
-        """Fetch and show the node with this id, as ``fetch_node`` and the root field do."""
+        """Fetch and show the node with this id, as ``fetch_node`` and the root field do
+        (``many``: one of several ids of a ``nodes`` field, fetched with the others)."""
         label = label_of(node_id)
         if label is None:
             return _fetched(None)
@@ -816,8 +825,10 @@ class _Builder:
             raise Fallback(f"{label} does not compile")
         shown = self.entity(runtime, self.collect([node.selection_set], runtime), chosen)
 
+        alone = self.roots == 1 and not many
+
         async def fetch(context: Context) -> Any:
-            props = await context.compiled_node(chosen, lang, node_id)
+            props = await context.compiled_node(chosen, lang, node_id, alone)
             if props is None or (only is not None and label != only):
                 return None
             return shown(props)
@@ -1100,6 +1111,7 @@ class DirectPath:
         query = self.schema.query_type
         assert query is not None
         groups = builder.collect([operation.selection_set], query)
+        builder.roots = len(groups)
         roots = [builder.root(query, key, nodes) for key, nodes in groups.items()]
         return Plan(roots, estimate)
 
@@ -1114,9 +1126,7 @@ class DirectPath:
             return None
         operations.record_operation("query")
         with statement_log() as entry:
-            outcomes = await asyncio.gather(
-                *(root.fetch(context) for root in plan.roots), return_exceptions=True
-            )
+            outcomes = await _fetch_all(plan.roots, context)
         failures = [o for o in outcomes if isinstance(o, BaseException)]
         if any(isinstance(o, asyncio.CancelledError) for o in failures):
             raise asyncio.CancelledError  # the client left: its work stops here
@@ -1153,6 +1163,19 @@ class DirectPath:
             },
         }
         return body
+
+
+async def _fetch_all(roots: list[_Root], context: Context) -> list[Any]:
+    """Each root's value or exception, the roots fetched at once; one root in this task
+    (most queries have one: no task of its own to create and schedule)."""
+    if len(roots) == 1:
+        try:
+            return [await roots[0].fetch(context)]
+        except Exception as error:  # told apart by the caller, as gather returns it
+            return [error]
+    return list(
+        await asyncio.gather(*(root.fetch(context) for root in roots), return_exceptions=True)
+    )
 
 
 def _store_failure(root: _Root, error: StoreError) -> dict[str, Any]:

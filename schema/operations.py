@@ -163,14 +163,26 @@ class Metrics:
             "GraphQL requests being answered now.",
             registry=registry,
         )
-        for result in ("hit", "miss"):
-            self.document_cache.labels(result=result)
+        self._cache_results = {
+            hit: self.document_cache.labels(result="hit" if hit else "miss")
+            for hit in (True, False)
+        }
+        #: the request counter and latency of each (operation, status) seen, found once: a
+        #: labels() lookup costs a few µs, three of them per request
+        self._by_outcome: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def observe(self, record: RequestRecord, status: int, seconds: float) -> None:
         """Count one finished GraphQL request."""
         operation = record.operation or "none"
-        self.requests.labels(operation=operation, status=str(status)).inc()
-        self.latency.labels(operation=operation).observe(seconds)
+        outcome = self._by_outcome.get((operation, status))
+        if outcome is None:
+            outcome = (
+                self.requests.labels(operation=operation, status=str(status)),
+                self.latency.labels(operation=operation),
+            )
+            self._by_outcome[(operation, status)] = outcome
+        outcome[0].inc()
+        outcome[1].observe(seconds)
         for kind in record.errors:
             self.errors.labels(kind=kind).inc()
         if record.statements:
@@ -180,7 +192,7 @@ class Metrics:
         elif record.statements:
             self.store_up.set(1)
         for hit in record.cache:
-            self.document_cache.labels(result="hit" if hit else "miss").inc()
+            self._cache_results[hit].inc()
 
 
 def busy_response(in_flight: int) -> Response:

@@ -188,7 +188,7 @@ def test_previous_and_next_are_fetched_with_the_plan() -> None:
     field = root_field(NESTED, {})
     pick = bridge().pick("Plan", field.selections)
     previous = next(r for r in pick.related if r.key == "previous")
-    assert previous == cc.Neighbour("previous", "previous", cc.Pick("Plan", ("id",)))
+    assert previous == cc.Neighbour("previous", "previous", cc.Pick("Plan", ("id",), keep_id=False))
     cypher = cc.by_ids("Plan", pick, "en").statement.cypher
     # the nearest start year first, ties by id, as graph.reads.PLAN_NEIGHBOURS orders them
     assert (
@@ -198,6 +198,30 @@ def test_previous_and_next_are_fetched_with_the_plan() -> None:
     ) in cypher
     with pytest.raises(qb.QueryError):
         cc.by_ids("Country", cc.Pick("Country", (), (cc.Neighbour("p", "previous", pick),)), "en")
+
+
+def test_a_nested_node_goes_without_its_id_unless_asked_or_a_resolver_needs_it() -> None:
+    document = (
+        '{ plan(id: "Plan:CAN-2018-2020") { commitments(first: 2) { edges { node { code '
+        "milestones(first: %s) { totalCount } } } } country { id } } }"
+    )
+    pick = bridge().pick("Plan", root_field(document % 2).selections)
+    commitments = next(r for r in pick.related if r.key == "commitments")
+    country = next(r for r in pick.related if r.key == "country")
+    assert isinstance(commitments, cc.Many) and isinstance(country, cc.One)
+    assert pick.keep_id  # a root node's rows are matched by its id
+    assert not commitments.node.keep_id  # every field of it compiled: no id fetched
+    assert country.node.props == ("id",)  # asked: fetched
+    cypher = cc.by_ids("Plan", pick, "en").statement.cypher
+    assert "RETURN n1 {.code, __milestones: " in cypher
+    assert "RETURN n2 {.id} }]" in cypher  # a node of which nothing is asked keeps its id
+    # milestones(first: 100000) is over the page limit: left to its resolver, which finds
+    # the commitment by its id
+    pick = bridge().pick("Plan", root_field(document % 100000).selections)
+    commitments = next(r for r in pick.related if r.key == "commitments")
+    assert isinstance(commitments, cc.Many)
+    assert commitments.node.keep_id and not commitments.node.related
+    assert "RETURN n1 {.id, .code} }" in cc.by_ids("Plan", pick, "en").statement.cypher
 
 
 def test_a_member_lookup_is_one_statement_that_tries_each_label_in_turn() -> None:
@@ -212,7 +236,7 @@ def test_a_member_lookup_is_one_statement_that_tries_each_label_in_turn() -> Non
         "LocalGovernment": cc.Pick(
             "LocalGovernment",
             ("code",),
-            (cc.One("country", "country", cc.Pick("Country", texts=("name",))),),
+            (cc.One("country", "country", cc.Pick("Country", texts=("name",), keep_id=False)),),
         ),
         "Country": cc.Pick("Country", texts=("name",)),
     }

@@ -10,7 +10,10 @@ from neo4j.graph import Graph, Node, Path
 from neo4j.spatial import CartesianPoint
 from neo4j.time import Date, DateTime, Duration
 
+from graph import compile as cc
 from graph.records import row
+from graph.store import BoltEndpoint
+from tests.conftest import run
 
 
 def _values() -> dict[str, Any]:
@@ -53,3 +56,30 @@ def test_plain_rows_are_kept_as_they_are() -> None:
     record = Record({"total": 3, "nodes": page}.items())
     assert row(record) == {"total": 3, "nodes": page}
     assert row(record)["nodes"] is page  # not copied
+
+
+def test_a_projected_statement_needs_no_conversion(store_endpoint: BoltEndpoint) -> None:
+    """``Statement.projected``: the store reads such rows as the driver decodes them."""
+    import neo4j
+
+    built = cc.by_ids("Plan", cc.NESTED_SAMPLE, "en")
+    assert built.statement.projected
+
+    async def records() -> list[Record]:
+        driver = neo4j.AsyncGraphDatabase.driver(
+            store_endpoint.uri, auth=(store_endpoint.user, store_endpoint.password)
+        )
+        try:
+            params = built.params | {"ids": ["Plan:CAN-2018-2020", "Plan:CAN-2022-2024"]}
+            found = await driver.execute_query(
+                built.statement.cypher, params, database_=store_endpoint.database
+            )
+            return list(found.records)
+        finally:
+            await driver.close()
+
+    found = run(records())
+    assert found and found[0]["node"]["__commitments"]
+    for record in found:
+        decoded = copy.deepcopy(dict(zip(record.keys(), record, strict=True)))
+        assert row(record) == decoded  # row() changes values in place: compared with a copy
