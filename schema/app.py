@@ -28,6 +28,7 @@ from schema.lang import from_accept_language
 from schema.query import Query
 from schema.settings import ApiSettings
 from schema.transport.endpoint import ContextFactory, GraphQLEndpoint
+from schema.transport.lane import GraphQLLane
 from schema.transport.middleware import transport_middleware
 from schema.web import graphiql_page, web_routes
 
@@ -136,12 +137,19 @@ def create_app(
         *operations.routes(metrics, api_settings.ready_timeout),
         *web_routes(),
     ]
+    admission = operations.Admission(api_settings.max_in_flight)
+    # plain GraphQL POSTs skip the transport middlewares and the router (lane.py)
+    lane = operations.OperationsMiddleware(
+        graphql, metrics=metrics, max_in_flight=admission.limit, admission=admission
+    )
     middleware = [
+        Middleware(GraphQLLane, lane=lane),
         *transport_middleware(api_settings),
         Middleware(
             operations.OperationsMiddleware,
             metrics=metrics,
-            max_in_flight=api_settings.max_in_flight,
+            max_in_flight=admission.limit,
+            admission=admission,
         ),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -392,6 +392,8 @@ def variables_key(info: Info) -> str:
 def variables_text(values: Any) -> str:
     """Variables as text: the key under which compiled statements (and the direct path's
     plans) are kept, the same whichever path computes it."""
+    if not values:  # most requests: no variables
+        return "{}"
     return json.dumps(values, sort_keys=True, default=_jsonable)
 
 

@@ -454,20 +454,25 @@ class _Builder:
         for key, inner in self.collect((n.selection_set for n in nodes), info_type).items():
             fields.append((key, inner[0].name.value))
 
-        def render(items: list[Props], offset: int, total: int, more: bool) -> dict[str, Any]:
-            values = {
-                "__typename": info_type.name,
-                "hasNextPage": more,
-                "hasPreviousPage": offset > 0,
-                "startCursor": encode_cursor(offset) if items else None,
-                "endCursor": encode_cursor(offset + len(items) - 1) if items else None,
-            }
-            return {key: values[name] for key, name in fields}
-
-        known = ("__typename", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
+        typename = info_type.name
+        values: dict[str, Callable[[list[Props], int, bool], Any]] = {
+            "__typename": lambda items, offset, more: typename,
+            "hasNextPage": lambda items, offset, more: more,
+            "hasPreviousPage": lambda items, offset, more: offset > 0,
+            "startCursor": lambda items, offset, more: encode_cursor(offset) if items else None,
+            "endCursor": lambda items, offset, more: (
+                encode_cursor(offset + len(items) - 1) if items else None
+            ),
+        }
         for _, name in fields:
-            if name not in known:
+            if name not in values:
                 raise Fallback(f"PageInfo.{name}")
+        # only what is asked: a cursor costs a base64 encoding, two per nested connection
+        asked = [(key, values[name]) for key, name in fields]
+
+        def render(items: list[Props], offset: int, total: int, more: bool) -> dict[str, Any]:
+            return {key: value(items, offset, more) for key, value in asked}
+
         return render
 
     def _edges(

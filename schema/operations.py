@@ -210,17 +210,30 @@ def busy_response(in_flight: int) -> Response:
     return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
 
 
+@dataclass
+class Admission:
+    """How many GraphQL requests are being answered, and how many may be at once: one
+    count for every way a request takes through the application (schema/transport/lane.py)."""
+
+    limit: int
+    in_flight: int = 0
+
+
 class OperationsMiddleware:
     """Request ids for every request; load shedding and metrics for GraphQL requests."""
 
     def __init__(
-        self, app: ASGIApp, metrics: Metrics, max_in_flight: int, graphql_path: str = "/graphql"
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        max_in_flight: int,
+        graphql_path: str = "/graphql",
+        admission: Admission | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
-        self.max_in_flight = max_in_flight
         self.graphql_path = graphql_path
-        self.in_flight = 0
+        self.admission = admission if admission is not None else Admission(max_in_flight)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -245,10 +258,11 @@ class OperationsMiddleware:
         try:
             if scope.get("path") != self.graphql_path:
                 await self.app(scope, receive, send_with_id)
-            elif self.in_flight >= self.max_in_flight:
-                log.info("busy: %d GraphQL requests in flight, one refused", self.in_flight)
+            elif self.admission.in_flight >= self.admission.limit:
+                in_flight = self.admission.in_flight
+                log.info("busy: %d GraphQL requests in flight, one refused", in_flight)
                 self.metrics.observe(RequestRecord(errors=[BUSY_CODE.lower()]), 503, 0.0)
-                await busy_response(self.in_flight)(scope, receive, send_with_id)
+                await busy_response(in_flight)(scope, receive, send_with_id)
             else:
                 await self._graphql(scope, receive, send_with_id, lambda: status)
         finally:
@@ -257,14 +271,15 @@ class OperationsMiddleware:
     async def _graphql(self, scope: Scope, receive: Receive, send: Send, status: Any) -> None:
         record = RequestRecord()
         token = _record.set(record)
-        self.in_flight += 1
-        self.metrics.in_flight.set(self.in_flight)
+        admission = self.admission
+        admission.in_flight += 1
+        self.metrics.in_flight.set(admission.in_flight)
         started = time.perf_counter()
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
-            self.metrics.in_flight.set(self.in_flight)
+            admission.in_flight -= 1
+            self.metrics.in_flight.set(admission.in_flight)
             self.metrics.observe(record, status(), time.perf_counter() - started)
             _record.reset(token)
 
