@@ -68,7 +68,6 @@ _BRANCHES = " UNION ALL ".join(
     for label in ENTITY_LABELS
 )
 FETCH_HITS = statement("search.entities", _BRANCHES)
-#: how many entities the store holds, one row per label (from the store's label counts)
 #: the index's meta nodes, of every analyser version (the version is part of their id)
 _READ_METAS = statement(
     "search.read_metas",

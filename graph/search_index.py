@@ -501,8 +501,8 @@ class IndexUpdate:
     to store with the node in the same statement (nothing is read back or written twice);
     :meth:`new_document` numbers a new node whose index worker processes made
     (:mod:`graph.index_workers`). :meth:`finish` then rewrites the buckets those documents
-    touch and the meta node. An index that is empty or of another analyser version while the store holds entities
-    is rebuilt from the store instead, every entity read back (after an upgrade, or a store
+    touch and the meta node. An index that is empty or of another analyser version while
+    the store holds entities is rebuilt from the store instead, every entity read back (after an upgrade, or a store
     written without the index); in a new store, the first write indexes as any other.
     """
 

@@ -139,18 +139,11 @@ def create_app(
     ]
     admission = operations.Admission(api_settings.max_in_flight)
     # plain GraphQL POSTs skip the transport middlewares and the router (lane.py)
-    lane = operations.OperationsMiddleware(
-        graphql, metrics=metrics, max_in_flight=admission.limit, admission=admission
-    )
+    lane = operations.OperationsMiddleware(graphql, metrics=metrics, admission=admission)
     middleware = [
         Middleware(GraphQLLane, lane=lane),
         *transport_middleware(api_settings),
-        Middleware(
-            operations.OperationsMiddleware,
-            metrics=metrics,
-            max_in_flight=admission.limit,
-            admission=admission,
-        ),
+        Middleware(operations.OperationsMiddleware, metrics=metrics, admission=admission),
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.documents = documents

@@ -212,8 +212,6 @@ class _Builder:
         self.prepared = prepared
         self.operation_name = operation_name
         self.variables_key = variables_text(variables.coerced)
-        #: how many root fields the operation has (a lookup alone skips the loader)
-        self.roots = 0
 
     def _shared(self, key: str, tail: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         """``make()``, shared with the usual path's compiled statements (``schema/fields.py``
@@ -512,8 +510,11 @@ class _Builder:
 
     # --- root fields -----------------------------------------------------------------
 
-    def root(self, query: GraphQLObjectType, key: str, nodes: list[FieldNode]) -> _Root:
-        """The fetch of one root field of the query and how its value is shown."""
+    def root(
+        self, query: GraphQLObjectType, key: str, nodes: list[FieldNode], alone: bool = False
+    ) -> _Root:
+        """The fetch of one root field of the query and how its value is shown (``alone``:
+        the operation's only root field, whose lookup has nothing to share a statement with)."""
         name = nodes[0].name.value
         if name == "__typename":
             return _Root(key, _fetched(query.name))
@@ -536,7 +537,12 @@ class _Builder:
             return _Root(
                 key,
                 self._lookup(
-                    key, node, node_id, selections, only="Plan" if name == "plan" else None
+                    key,
+                    node,
+                    node_id,
+                    selections,
+                    only="Plan" if name == "plan" else None,
+                    alone=alone,
                 ),
                 node,
                 not is_non_null_type(definition.type),
@@ -549,7 +555,7 @@ class _Builder:
                 not is_non_null_type(definition.type),
             )
         if name == "nodes":
-            lookups = [self._lookup(key, node, str(i), selections, many=True) for i in args["ids"]]
+            lookups = [self._lookup(key, node, str(i), selections) for i in args["ids"]]
 
             async def fetch_all(context: Context) -> Any:
                 return list(await asyncio.gather(*(one(context) for one in lookups)))
@@ -807,10 +813,10 @@ class _Builder:
         node_id: str,
         selections: Any,
         only: str | None = None,
-        many: bool = False,
+        alone: bool = False,
     ) -> Callable[[Context], Any]:
         """Fetch and show the node with this id, as ``fetch_node`` and the root field do
-        (``many``: one of several ids of a ``nodes`` field, fetched with the others)."""
+        (``alone``: no other lookup of the request can share its statement)."""
         label = label_of(node_id)
         if label is None:
             return _fetched(None)
@@ -829,8 +835,6 @@ class _Builder:
         if chosen is None:
             raise Fallback(f"{label} does not compile")
         shown = self.entity(runtime, self.collect([node.selection_set], runtime), chosen)
-
-        alone = self.roots == 1 and not many
 
         async def fetch(context: Context) -> Any:
             props = await context.compiled_node(chosen, lang, node_id, alone)
@@ -1116,8 +1120,8 @@ class DirectPath:
         query = self.schema.query_type
         assert query is not None
         groups = builder.collect([operation.selection_set], query)
-        builder.roots = len(groups)
-        roots = [builder.root(query, key, nodes) for key, nodes in groups.items()]
+        alone = len(groups) == 1
+        roots = [builder.root(query, key, nodes, alone) for key, nodes in groups.items()]
         return Plan(roots, estimate)
 
     async def run(

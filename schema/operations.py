@@ -223,17 +223,12 @@ class OperationsMiddleware:
     """Request ids for every request; load shedding and metrics for GraphQL requests."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        metrics: Metrics,
-        max_in_flight: int,
-        graphql_path: str = "/graphql",
-        admission: Admission | None = None,
+        self, app: ASGIApp, metrics: Metrics, admission: Admission, graphql_path: str = "/graphql"
     ) -> None:
         self.app = app
         self.metrics = metrics
+        self.admission = admission
         self.graphql_path = graphql_path
-        self.admission = admission if admission is not None else Admission(max_in_flight)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 
 from graph.store import BoltEndpoint
 from schema import request_id
-from schema.operations import Metrics, OperationsMiddleware
+from schema.operations import Admission, Metrics, OperationsMiddleware
 from tests.conftest import GraphQLClient, Server, free_port
 
 #: these tests start the embedded store or a server of their own
@@ -42,7 +42,7 @@ def test_requests_beyond_the_limit_get_a_503_busy_graphql_error_with_retry_after
         await JSONResponse({"data": {"ok": True}})(scope, receive, send)
 
     metrics = Metrics()
-    app = OperationsMiddleware(slow_app, metrics=metrics, max_in_flight=2)
+    app = OperationsMiddleware(slow_app, metrics=metrics, admission=Admission(2))
 
     async def scenario() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
