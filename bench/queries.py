@@ -248,7 +248,8 @@ async def _search_ids(endpoint: BoltEndpoint) -> Json:
 
 
 async def _search_steps(endpoint: BoltEndpoint) -> Steps:
-    """The two statements a search needs at least: its index buckets, then its page."""
+    """The two statements a search needs at least: its index buckets, then the ids of its
+    page, from the labels on the page only."""
     plan = engine.plan_query(SEARCH_TEXT, ["en", "fr"])
     keys = plan.keys()
     ids = sorted({bucket_id(k) for k in keys} | {META_ID})
@@ -264,7 +265,12 @@ async def _search_steps(endpoint: BoltEndpoint) -> Steps:
         await driver.close()
     labels = list(meta.records[0]["labels"] or []) if meta.records else []
     docs = engine._page_params([h.node["searchDoc"] for h in hits], labels)
-    return [(READ_BUCKETS.cypher, {"ids": ids}), (engine.FETCH_HITS.cypher, {"docs": docs})]
+    present = [label for label, found in docs.items() if found]
+    page = " UNION ALL ".join(
+        f"UNWIND $docs.{label} AS doc MATCH (n:{label} {{searchDoc: doc}}) RETURN n.id AS id"
+        for label in present
+    )
+    return [(READ_BUCKETS.cypher, {"ids": ids}), (page, {"docs": {k: docs[k] for k in present}})]
 
 
 SEARCH = Case(

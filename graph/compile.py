@@ -165,10 +165,14 @@ class _Writer:
         self.depth += 1
         return f"n{self.depth}"
 
-    def project(self, var: str, pick: Pick, order: tuple[str, ...] = ()) -> str:
+    def project(
+        self, var: str, pick: Pick, order: tuple[str, ...] = (), also: tuple[str, ...] = ()
+    ) -> str:
         """The map projection of ``var``: its properties, then each related field, then
-        under :data:`ORDER_KEY` the values of the ``order`` expressions, if any."""
+        under :data:`ORDER_KEY` the values of the ``order`` expressions, if any. ``also``:
+        stored properties outside the domain's (search's document number)."""
         entries = [".id"] if pick.keep_id else []
+        entries += [f".{name}" for name in also]
         entries += [f".{_prop(pick.label, p)}" for p in pick.props]
         for text in pick.texts:
             entries.append(self.text(pick.label, var, text, pick.props))
@@ -360,6 +364,16 @@ def by_ids(label: str, pick: Pick, lang: str) -> qb.Built:
     params = writer.filters.params
     statement = Statement(f"compiled.by_ids[{label}]", cypher, params | {"ids": []}, projected=True)
     return qb.Built(statement, params)
+
+
+def projection(
+    var: str, pick: Pick, lang: str, also: tuple[str, ...] = ()
+) -> tuple[str, dict[str, Any]]:
+    """The map projection of ``var`` as ``pick`` (with ``also``, see :meth:`_Writer.project`)
+    and the parameters it needs, for a statement written elsewhere."""
+    writer = _Writer(lang)
+    body = writer.project(var, pick, also=also)
+    return body, writer.filters.params
 
 
 @dataclass(frozen=True)

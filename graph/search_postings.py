@@ -3,9 +3,10 @@
 Reading and decoding the postings of a common word costs far more than ranking
 them, so each process keeps the postings it decoded (numpy arrays) while the index
 stays the same. Every index update gives the meta node a new ``generation`` token
-(:func:`graph.search_index.update`); a query reads that node in the same statement
-as the buckets it still lacks, so the check is one small read and a changed index
-(a load, a restore, another process) is seen by the next query.
+(:func:`graph.search_index.update`). A query that lacks buckets reads that node in the
+same statement as them; one whose every key is held (:meth:`PostingsCache.held`) reads
+it in the statement that fetches its page (:func:`graph.search.fetch_hits`). Either way
+a changed index (a load, a restore, another process) is seen by the next query.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ class IndexView:
         return mask
 
 
-def _token(meta: dict[str, Any] | None) -> tuple[Any, ...]:
+def token(meta: dict[str, Any] | None) -> tuple[Any, ...]:
     """What identifies the index's state: its generation, with the counts for a store from
     before generations (a load gives a new one)."""
     found = meta or {}
@@ -88,12 +89,18 @@ class PostingsCache:
     generation: tuple[Any, ...] | None = None
     _keys: OrderedDict[str, KeyPostings] = field(default_factory=OrderedDict)
     _size: int = 0
+    #: the index's size and label codes, as read with :attr:`generation`
+    _shape: tuple[int, list[str]] | None = None
 
-    def _adopt(self, generation: tuple[Any, ...]) -> None:
+    def adopt(self, generation: tuple[Any, ...], meta: dict[str, Any] | None) -> None:
+        """Hold postings of ``generation`` (read with ``meta``) from now on: those of another
+        one are dropped."""
         if generation != self.generation:
             self._keys.clear()
             self._size = 0
             self.generation = generation
+            found = meta or {}
+            self._shape = (max(1, int(found.get("docs") or 1)), list(found.get("labels") or []))
 
     def _remember(self, key: str, found: KeyPostings) -> None:
         if key in self._keys:
@@ -103,6 +110,18 @@ class PostingsCache:
         while self._size > self.max_postings and len(self._keys) > 1:
             _, dropped = self._keys.popitem(last=False)
             self._size -= len(dropped)
+
+    def held(self, keys: Iterable[str]) -> IndexView | None:
+        """The postings of ``keys`` when this process holds every one of them, read from no
+        statement: of the index as it was at :attr:`generation`, which the caller checks in
+        the statement it sends next (``None`` when a key is missing)."""
+        wanted = set(keys)
+        if self._shape is None or any(key not in self._keys for key in wanted):
+            return None
+        for key in wanted:
+            self._keys.move_to_end(key)
+        docs, labels = self._shape
+        return IndexView(docs, list(labels), {key: self._keys[key] for key in wanted})
 
     async def view(self, store: Store, keys: Iterable[str]) -> IndexView:
         """The postings of ``keys``: from this process's cache, reading only the buckets it lacks."""
@@ -115,8 +134,8 @@ class PostingsCache:
             asked = {bucket_id(key) for key in missing}
             rows = await store.read(READ_BUCKETS, ids=sorted(asked | {META_ID}))
             meta = next((row for row in rows if row["id"] == META_ID), None)
-            generation = _token(meta)
-            self._adopt(generation)
+            generation = token(meta)
+            self.adopt(generation, meta)
             if generation != held:  # the index changed: what was cached is of another one
                 if asked != every_bucket:
                     continue  # read every bucket of the query again, with this generation

@@ -188,6 +188,26 @@ class _Operation:
     plans: dict[tuple[str, str], Plan | None] = field(default_factory=dict)
 
 
+@dataclass
+class _HitFields:
+    """What a search's statement fetches of its hits: each label's pick (their union, when
+    several selections show the entity), or every property (``whole``)."""
+
+    picks: dict[str, cc.Pick] = field(default_factory=dict)
+    whole: bool = False
+
+    def add(self, pick: cc.Pick) -> None:
+        held = self.picks.get(pick.label)
+        if held is None:
+            self.picks[pick.label] = pick
+            return
+        self.picks[pick.label] = cc.Pick(
+            pick.label,
+            tuple(dict.fromkeys(held.props + pick.props)),
+            texts=tuple(dict.fromkeys(held.texts + pick.texts)),
+        )
+
+
 class _Builder:
     """Builds the renderers of one operation, with its variables and language."""
 
@@ -725,17 +745,30 @@ class _Builder:
         except (Decline, UserInputError, ValueError, TypeError) as error:
             raise Fallback(str(error)) from None
         langs, labels, show = search_scope(args.get("lang"), args.get("types"), self.lang)
-        connection = self.connection(shown, [node.selection_set], None, self._hit)
+        wanted = _HitFields()
+        connection = self.connection(
+            shown,
+            [node.selection_set],
+            None,
+            lambda hit_type, nodes: self._hit(hit_type, nodes, wanted),
+        )
+        picks = None if wanted.whole else wanted.picks
+        lang = self.lang.code
 
         async def fetch(context: Context) -> Any:
-            found = await engine.search(context.store, text, langs, labels, offset, limit, show)
+            found = await engine.search(
+                context.store, text, langs, labels, offset, limit, show, picks, lang
+            )
             hits: list[Any] = list(found.hits)  # shown by _hit, not as entities
             return connection(hits, offset, found.total, offset + len(hits) < found.total)
 
         return _Root(key, fetch, node, not is_non_null_type(definition.type))
 
-    def _hit(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
-        """How to show one ``SearchHit`` (an :class:`graph.search.Hit`)."""
+    def _hit(
+        self, hit_type: GraphQLObjectType, nodes: list[FieldNode], wanted: _HitFields
+    ) -> Render:
+        """How to show one ``SearchHit`` (an :class:`graph.search.Hit`); ``wanted`` learns
+        what the hits' statement must fetch for it."""
         parts: list[tuple[str, Render]] = []
         for key, inner in self.collect((n.selection_set for n in nodes), hit_type).items():
             name = inner[0].name.value
@@ -744,14 +777,17 @@ class _Builder:
             elif name == "score":
                 parts.append((key, _attribute("score", _serialize(hit_type.fields[name].type))))
             elif name == "entity":
-                parts.append((key, self._hit_entity(hit_type, inner)))
+                parts.append((key, self._hit_entity(hit_type, inner, wanted)))
             elif name == "matches":
+                wanted.whole = True  # highlights read every text of the entity
                 parts.append((key, self._hit_matches(hit_type, inner)))
             else:
                 raise Fallback(f"{hit_type.name}.{name}")
         return _object(parts)
 
-    def _hit_entity(self, hit_type: GraphQLObjectType, nodes: list[FieldNode]) -> Render:
+    def _hit_entity(
+        self, hit_type: GraphQLObjectType, nodes: list[FieldNode], wanted: _HitFields
+    ) -> Render:
         """The hit's entity (an interface): shown as its own type, from its properties."""
         sets = [n.selection_set for n in nodes]
         selections = [s for n in nodes for s in self._selected(n).selections]
@@ -767,6 +803,7 @@ class _Builder:
                 raise Fallback(str(error)) from None
             if chosen.related:
                 raise Fallback(f"search: {label} asks related fields")
+            wanted.add(chosen)
             by_label[label] = self.entity(runtime, groups, chosen)
 
         def render(hit: Any) -> Any:

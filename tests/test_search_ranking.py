@@ -8,11 +8,12 @@ import random
 import numpy as np
 import pytest
 
-from graph.model import ENTITY_LABELS
-from graph.search import Ranking, _Index, plan_query, rank
+from graph.compile import Pick
+from graph.model import ENTITY_LABELS, label_of
+from graph.search import Ranking, _Index, plan_query, rank, search
 from graph.search_index import LABEL_BITS, META_ID, READ_BUCKETS, WEIGHT_SCALE
-from graph.search_postings import IndexView, KeyPostings, PostingsCache
-from graph.store import BoltEndpoint, Store
+from graph.search_postings import IndexView, KeyPostings, PostingsCache, cache_for
+from graph.store import BoltEndpoint, Store, statement_log
 from tests.conftest import run
 
 
@@ -95,6 +96,56 @@ def test_the_postings_cache_drops_what_another_generation_held(
             # and a cache of the current generation answers without reading buckets
             cached = await stale.view(store, [key])
             assert cached.postings[key] is seen.postings[key]
+        finally:
+            await store.close()
+
+    run(check())
+
+
+@pytest.mark.store
+def test_a_search_whose_postings_are_held_checks_the_generation_with_its_page(
+    store_endpoint: BoltEndpoint,
+) -> None:
+    """Ranked from postings the process holds, a search sends one statement (its page, with
+    the index's meta node); if the index changed since, it reads the buckets and ranks again."""
+
+    async def check() -> None:
+        store = Store.connect(store_endpoint, 30.0)
+        try:
+            query, langs, labels = "données ouvertes", ["en", "fr"], list(ENTITY_LABELS)
+            cache_for(store).generation = None  # whatever earlier tests left
+            with statement_log() as first:
+                truth = await search(store, query, langs, labels, 0, 5, langs)
+            assert first.names == ["search.read_index", "search.entities"]
+            assert truth.hits
+            with statement_log() as held:
+                again = await search(store, query, langs, labels, 0, 5, langs)
+            assert held.names == ["search.entities"]
+            assert [h.node["id"] for h in again.hits] == [h.node["id"] for h in truth.hits]
+            # as if a load had changed the index since these postings were read
+            stale = cache_for(store)
+            stale.generation = ("another load",)
+            for key in list(stale._keys):
+                stale._keys[key] = KeyPostings(np.array([7], np.uint32), np.array([1], np.uint16))
+            with statement_log() as checked:
+                seen = await search(store, query, langs, labels, 0, 5, langs)
+            # the page of the stale postings (if they rank any), then the careful way
+            assert checked.names[-2:] == ["search.read_index", "search.entities"]
+            assert checked.names[:-2] in ([], ["search.entities"])
+            assert [h.node["id"] for h in seen.hits] == [h.node["id"] for h in truth.hits]
+            assert seen.total == truth.total
+            with statement_log() as after:  # the postings of the index's generation, held again
+                await search(store, query, langs, labels, 0, 5, langs)
+            assert after.names == ["search.entities"]
+            # a page fetched with picks holds what they name (and the document number)
+            picks = {"Commitment": Pick("Commitment", ("code",)), "Milestone": Pick("Milestone")}
+            only = ["Commitment", "Milestone"]
+            picked = await search(store, query, langs, only, 0, 5, langs, picks, "fr")
+            assert picked.hits
+            for hit in picked.hits:
+                label = label_of(hit.node["id"])
+                allowed = {"id", "searchDoc"} | ({"code"} if label == "Commitment" else set())
+                assert set(hit.node) <= allowed, hit.node
         finally:
             await store.close()
 
