@@ -8,6 +8,7 @@ import random
 import numpy as np
 import pytest
 
+from graph.analysis import Language
 from graph.compile import Pick
 from graph.model import ENTITY_LABELS, label_of
 from graph.search import Ranking, _Index, plan_query, rank, search
@@ -112,7 +113,8 @@ def test_a_search_whose_postings_are_held_checks_the_generation_with_its_page(
     async def check() -> None:
         store = Store.connect(store_endpoint, 30.0)
         try:
-            query, langs, labels = "données ouvertes", ["en", "fr"], list(ENTITY_LABELS)
+            query, labels = "données ouvertes", list(ENTITY_LABELS)
+            langs: list[Language] = ["en", "fr"]
             cache_for(store).generation = None  # whatever earlier tests left
             with statement_log() as first:
                 truth = await search(store, query, langs, labels, 0, 5, langs)
