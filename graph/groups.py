@@ -112,8 +112,8 @@ def grouped_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) 
 
 @dataclass(frozen=True)
 class Split:
-    """Grouped counts in two statements: ``groups`` (a row per group that has members, as
-    :func:`grouped_counts` gives it) and ``ungrouped`` (one row: ``total``, the nodes in no
+    """Grouped counts in two statements: ``groups`` (one row, ``groups``: a map per group that
+    has members, as :func:`grouped_counts` gives its rows; see :func:`group_rows`) and ``ungrouped`` (one row: ``total``, the nodes in no
     group, and ``matching``, every node passing ``where``: the aggregate's ``count``)."""
 
     groups: qb.Built
@@ -148,10 +148,13 @@ def split_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) ->
     name = qb.localized("g", grouping.label, lang) if grouping.label else "null"
     # COUNT {} counts paths: one per member here, as the writer keeps one relationship of a
     # type between two nodes (graph/writer.py merges them), so no DISTINCT is needed
+    # one row holding every group: a row per group cost the embedded store and the driver
+    # about 0.2 ms more for the 20 departments at 1x (0.95 against 0.73 ms)
     groups = (
         f"MATCH (g:{grouping.target}) "
         f"WITH g, COUNT {{ MATCH {near}{condition} }} AS total WHERE total > 0 "
-        f"RETURN [toString(g.id)] AS keys, [{name}] AS labels, [g.id] AS entities, total"
+        f"RETURN collect({{keys: [toString(g.id)], labels: [{name}], entities: [g.id], "
+        "total: total}) AS groups"
     )
     ungrouped = (
         f"MATCH (g:{grouping.target}) MATCH {near}{condition} "
@@ -162,9 +165,14 @@ def split_counts(label: str, by: tuple[str, ...], where: qb.Where, lang: str) ->
     params = compiler.params
     key = f"{label}:{by[0]}"
     return Split(
-        qb.Built(Statement(f"groups.by_group[{key}]", groups, params), params),
-        qb.Built(Statement(f"groups.ungrouped[{key}]", ungrouped, params), params),
+        qb.Built(Statement(f"groups.by_group[{key}]", groups, params, projected=True), params),
+        qb.Built(Statement(f"groups.ungrouped[{key}]", ungrouped, params, projected=True), params),
     )
+
+
+def group_rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The groups of a :class:`Split`'s ``groups`` statement, a row each (it returns one)."""
+    return list(found[0]["groups"]) if found else []
 
 
 def merged(groups: list[dict[str, Any]], ungrouped: int) -> list[dict[str, Any]]:
@@ -195,7 +203,7 @@ class GroupedCounts:
             store.read(groups.statement, **groups.params),
             store.read(ungrouped.statement, **ungrouped.params),
         )
-        return merged(found, rest[0]["total"] if rest else 0)
+        return merged(group_rows(found), rest[0]["total"] if rest else 0)
 
     async def read_with_count(self, store: Store) -> tuple[Outcome[int], Outcome[Rows]]:
         """The number of nodes passing ``where`` (from the split's ``ungrouped`` statement)
@@ -218,7 +226,7 @@ class GroupedCounts:
         row = rest[0] if rest else {"total": 0, "matching": 0}
         if isinstance(found, BaseException):
             return row["matching"], found
-        return row["matching"], merged(found, row["total"])
+        return row["matching"], merged(group_rows(found), row["total"])
 
 
 def counts_of(label: str, by: tuple[str, ...], where: qb.Where, lang: str) -> GroupedCounts:
