@@ -110,6 +110,34 @@ def test_a_slow_statement_is_stopped_at_the_timeout(store_endpoint: BoltEndpoint
     run(check())
 
 
+def test_reads_reuse_a_session_that_ended_well_and_drop_one_that_failed(
+    store_endpoint: BoltEndpoint,
+) -> None:
+    one = statement("test.one", "RETURN 1 AS one")
+    broken = statement("test.broken", "RETURN 1 / $zero AS n")
+
+    async def check() -> None:
+        store = Store.connect(store_endpoint, 10)
+        try:
+            assert await store.read(one) == [{"one": 1}]
+            kept = list(store._idle)
+            assert len(kept) == 1
+            assert await store.read(one) == [{"one": 1}]
+            assert store._idle == kept  # the same session again
+            with pytest.raises(StoreRejected):
+                await store.read(broken, zero=0)
+            assert store._idle == []  # the failed statement's session is closed
+            assert await store.read(one) == [{"one": 1}]
+            assert len(store._idle) == 1 and store._idle != kept
+            # stores made with another timeout share the kept sessions
+            assert store.with_timeout(5)._idle is store._idle
+        finally:
+            await store.close()
+        assert store._idle == []
+
+    run(check())
+
+
 def test_the_timeout_reaches_api_users_as_a_plain_error(store_endpoint: BoltEndpoint) -> None:
     with Server(store_endpoint, store=StoreSettings(statement_timeout=0.001)) as server:
         body = GraphQLClient(server.url).post(
