@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,7 +32,7 @@ def sanitise(given: str | None) -> str | None:
 
 def new_id() -> str:
     """A fresh id for a request that brought none."""
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 128 random bits, as uuid4's hex, for a third of its time
 
 
 def current() -> str | None:

@@ -227,6 +227,10 @@ class GraphQLEndpoint:
         return self._json(body, status, media, headers)
 
 
+#: how long a request's work runs before its client is watched for leaving (seconds)
+WATCH_AFTER = 0.005
+
+
 async def _until_disconnected(request: Request) -> None:
     """Returns when the client has closed its connection (its whole body was read before)."""
     while (await request.receive())["type"] != "http.disconnect":
@@ -243,12 +247,14 @@ async def _unless_the_client_leaves(request: Request, execution: Awaitable[T]) -
 
     Without this an abandoned request keeps its resolvers, and their statements, running
     to the end for nobody. The work runs in this task; a watcher cancels it when the
-    client leaves (one task per request, where a task for the work too, and waiting on
-    both, cost about 40 µs more).
+    client leaves. The watcher starts only once the work has run :data:`WATCH_AFTER`:
+    most requests end before, and a task made, scheduled and cancelled for each of them
+    cost about 20 µs (a task for the work too, and waiting on both, cost 40 µs more).
     """
     task = asyncio.current_task()
     assert task is not None
     gone = False
+    watcher: asyncio.Future[None] | None = None
 
     async def watch() -> None:
         nonlocal gone
@@ -256,7 +262,11 @@ async def _unless_the_client_leaves(request: Request, execution: Awaitable[T]) -
         gone = True
         task.cancel()
 
-    watcher = asyncio.ensure_future(watch())
+    def start_watching() -> None:
+        nonlocal watcher
+        watcher = asyncio.ensure_future(watch())
+
+    later = asyncio.get_running_loop().call_later(WATCH_AFTER, start_watching)
     try:
         result = await execution
     except asyncio.CancelledError:
@@ -265,7 +275,9 @@ async def _unless_the_client_leaves(request: Request, execution: Awaitable[T]) -
         task.uncancel()  # the watcher's cancellation, handled here
         return None
     finally:
-        watcher.cancel()
+        later.cancel()
+        if watcher is not None:
+            watcher.cancel()
     if gone:  # the work finished anyway (it ignored the cancellation)
         task.uncancel()
     return result

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.requests import ClientDisconnect, Request
 
 from schema.errors import RequestError
@@ -95,6 +96,10 @@ def _check_content_type(content_type: str | None) -> None:
 
 
 def _decode_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)  # a fifth of the standard parser's time
+    except orjson.JSONDecodeError:
+        pass  # told, or taken (NaN, big integers), as the standard parser does
     if not body.strip():
         raise RequestError("The request body is empty; " + SHAPE)
     try:
