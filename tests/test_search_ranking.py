@@ -3,6 +3,7 @@ then, on the store, the per-process postings cache follows the index's generatio
 
 from __future__ import annotations
 
+import math
 import random
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from graph.analysis import Language
 from graph.compile import Pick
 from graph.model import ENTITY_LABELS, label_of
-from graph.search import Ranking, _Index, plan_query, rank, search
+from graph.search import EXACT_BONUS, K1, QueryPlan, Ranking, _Index, plan_query, rank, search
 from graph.search_index import LABEL_BITS, META_ID, READ_BUCKETS, WEIGHT_SCALE
 from graph.search_postings import IndexView, KeyPostings, PostingsCache, cache_for
 from graph.store import BoltEndpoint, Store, statement_log
@@ -42,6 +43,75 @@ def test_the_top_is_the_head_of_the_whole_order_with_ties_by_number() -> None:
 
 def _view(postings: dict[str, KeyPostings], labels: list[str]) -> IndexView:
     return IndexView(docs=100, labels=labels, postings=postings)
+
+
+def _reference_rank(plan: QueryPlan, index: _Index) -> dict[int, float]:
+    """The ranking's definition, a document at a time: BM25 of each word in its best
+    language; documents holding every word (else the most, if at least half) or the exact
+    key; scores summed word by word, then the optional keys, then the exact bonus."""
+
+    def best(per_lang: dict[Language, str]) -> dict[int, float]:
+        found: dict[int, float] = {}
+        for key in per_lang.values():
+            docs, weights = index.postings.get(key, (np.zeros(0, np.int64), np.zeros(0)))
+            if not len(docs):
+                continue
+            df = len(docs)
+            idf = math.log(1 + (index.docs - df + 0.5) / (df + 0.5))
+            for doc, w in zip(docs.tolist(), weights.tolist(), strict=True):
+                found[doc] = max(found.get(doc, -math.inf), idf * w * (K1 + 1) / (w + K1))
+        return found
+
+    words = [best(per_lang) for per_lang in plan.required]
+    counts: dict[int, int] = {}
+    for word in words:
+        for doc in word:
+            counts[doc] = counts.get(doc, 0) + 1
+    matching = {doc for doc, n in counts.items() if n == len(words)}
+    if not matching and len(words) > 1 and counts:
+        most = max(counts.values())
+        if 2 * most >= len(words):
+            matching = {doc for doc, n in counts.items() if n == most}
+    exact: dict[int, float] = {}
+    for key in plan.exact.values():
+        docs, weights = index.postings.get(key, (np.zeros(0, np.int64), np.zeros(0)))
+        for doc, w in zip(docs.tolist(), weights.tolist(), strict=True):
+            exact[doc] = max(exact.get(doc, -math.inf), w)
+    scores: dict[int, float] = {}
+    for doc in sorted(matching | set(exact)):
+        score = 0.0
+        for word in words:
+            if doc in word:
+                score += word[doc]
+        for per_lang, share in plan.optional:
+            found = best(per_lang)
+            if doc in found:
+                score += share * found[doc]
+        if doc in exact:
+            score += EXACT_BONUS * exact[doc]
+        scores[doc] = score
+    return scores
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_ranking_is_its_definition_bit_for_bit(seed: int) -> None:
+    generator = random.Random(seed)
+    query = generator.choice(
+        ["open data portal", "données ouvertes", "budget", "access to information act", "TBS"]
+    )
+    plan = plan_query(query, ["en", "fr"])
+    pool = [_doc(n, generator.randrange(3)) for n in range(1, generator.choice([30, 400, 3000]))]
+    postings = {
+        key: _postings({d: generator.choice([0.2, 0.5, 1.0, 2.0]) for d in chosen})
+        for key in sorted(plan.keys())
+        if (chosen := generator.sample(pool, generator.randrange(len(pool) // 2 + 1)))
+    }
+    for labels in (list(ENTITY_LABELS), ["Commitment", "Department"], ["Commitment"]):
+        index = _Index(_view(postings, ["Commitment", "Department", "Milestone"]), labels)
+        ranking = rank(plan, index)
+        expected = _reference_rank(plan, index)
+        assert ranking.docs.tolist() == sorted(expected)
+        assert ranking.scores.tolist() == [expected[d] for d in sorted(expected)]
 
 
 def test_every_word_is_required_and_exact_names_come_first() -> None:
