@@ -4,7 +4,8 @@ The query goes through the same analyser as the texts (:mod:`graph.analysis`);
 its keys are looked up in the index the writer keeps (:mod:`graph.search_index`),
 so a search reads the few index buckets of its words and then the page of
 entities it shows: two statements, whatever the size of the graph, never a scan
-of the entities. Ranking:
+of the entities; one when this process holds the postings of every word
+(:mod:`graph.search_postings`). Ranking:
 
 - every word is required (a word found through either language counts); when no
   entity holds them all, those holding the most words (at least half) are shown;

@@ -102,6 +102,13 @@ class PostingsCache:
             found = meta or {}
             self._shape = (max(1, int(found.get("docs") or 1)), list(found.get("labels") or []))
 
+    def clear(self) -> None:
+        """Hold nothing: the next query reads every bucket it needs."""
+        self._keys.clear()
+        self._size = 0
+        self.generation = None
+        self._shape = None
+
     def _remember(self, key: str, found: KeyPostings) -> None:
         if key in self._keys:
             self._size -= len(self._keys.pop(key))

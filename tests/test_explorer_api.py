@@ -261,7 +261,10 @@ def test_filters_search_and_aggregates_do_not_multiply_statements(gql: GraphQLCl
       search(query: "open data", first: $first) { edges { node { score entity { id } } } }
       indicatorsAggregate { count groupedBy(by: [DEPARTMENT]) { count } }
     }"""
+    first = gql.statements(query, {"first": 2})
     few = gql.statements(query, {"first": 2})
     many = gql.statements(query, {"first": 100})
-    # milestones; search: the index, then the page; groups, then those in none (and the count)
-    assert few == many == 5
+    # milestones; search: the index's buckets (unless the process holds their postings: not
+    # again once read), then the page; groups, then those in none (and the count)
+    assert first in (4, 5)
+    assert few == many == 4

@@ -185,7 +185,7 @@ def test_a_search_whose_postings_are_held_checks_the_generation_with_its_page(
         try:
             query, labels = "données ouvertes", list(ENTITY_LABELS)
             langs: list[Language] = ["en", "fr"]
-            cache_for(store).generation = None  # whatever earlier tests left
+            cache_for(store).clear()  # whatever earlier tests left
             with statement_log() as first:
                 truth = await search(store, query, langs, labels, 0, 5, langs)
             assert first.names == ["search.read_index", "search.entities"]
