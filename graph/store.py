@@ -116,6 +116,7 @@ class Store:
         #: read sessions whose last statement ended well, for the next reads (shared with
         #: the stores of :meth:`with_timeout`); see :meth:`_read_once`
         self._idle: list[neo4j.AsyncSession] = [] if idle is None else idle
+        self._routing = endpoint.uri.startswith("neo4j")
 
     @classmethod
     def connect(cls, endpoint: BoltEndpoint, timeout: float, connect_timeout: float = 1.0) -> Store:
@@ -193,7 +194,9 @@ class Store:
         pool for each), so keeping it costs nothing; making one costs the driver about
         40 µs, a sixth of its work for a small read. A session whose statement failed or
         was cancelled is closed, never reused. Reads only: a session chains the bookmarks
-        of its statements, which a read makes no other read wait for.
+        of its statements, which a read makes no other read wait for on one server; behind a
+        routing address (``neo4j://``, a cluster) a read could wait for a lagging reader to
+        catch up with an earlier request's, so there each read has a session of its own.
         """
         session = self._idle.pop() if self._idle else self._session(neo4j.READ_ACCESS)
         try:
@@ -201,7 +204,7 @@ class Store:
         except BaseException:
             await session.close()
             raise
-        if len(self._idle) < _MAX_IDLE_SESSIONS:
+        if len(self._idle) < _MAX_IDLE_SESSIONS and not self._routing:
             self._idle.append(session)
         else:
             await session.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -134,6 +135,14 @@ def test_reads_reuse_a_session_that_ended_well_and_drop_one_that_failed(
         finally:
             await store.close()
         assert store._idle == []
+        # behind a routing address each read has a session of its own (no chained bookmarks)
+        routed = Store.connect(
+            replace(store_endpoint, uri=store_endpoint.uri.replace("bolt", "neo4j")), 10
+        )
+        try:
+            assert routed._routing and not store._routing
+        finally:
+            await routed.close()
 
     run(check())
 
