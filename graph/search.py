@@ -107,8 +107,6 @@ def fetch_hits(
     )
 
 
-#: every label's whole entities, no check (what a page of hits of every label would send)
-FETCH_HITS = fetch_hits(tuple(ENTITY_LABELS), None, "en", False)
 #: the index's meta nodes, of every analyser version (the version is part of their id)
 _READ_METAS = statement(
     "search.read_metas",
@@ -247,8 +245,16 @@ def _best_of_each(docs: npt.NDArray[np.int64], scores: npt.NDArray[np.float64]) 
     ascend (one per key), which a stable sort merges in one pass."""
     order = np.argsort(docs, kind="stable")
     docs, scores = docs[order], scores[order]
-    starts = np.flatnonzero(np.concatenate([[True], docs[1:] != docs[:-1]]))
+    starts = np.flatnonzero(_firsts(docs))
     return docs[starts], np.maximum.reduceat(scores, starts)
+
+
+def _firsts(ascending: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Where each value of a non-empty ascending array first appears."""
+    first = np.empty(len(ascending), dtype=bool)
+    first[0] = True
+    np.not_equal(ascending[1:], ascending[:-1], out=first[1:])
+    return first
 
 
 def _add(docs: npt.NDArray[np.int64], scores: npt.NDArray[np.float64], extra: Scored) -> None:
@@ -323,10 +329,7 @@ def _merged(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[n
         return a
     both = np.concatenate([a, b])
     both.sort(kind="stable")
-    keep = np.empty(len(both), dtype=bool)
-    keep[0] = True
-    np.not_equal(both[1:], both[:-1], out=keep[1:])
-    return both[keep]
+    return both[_firsts(both)]
 
 
 def rank(plan: QueryPlan, index: _Index) -> Ranking:
@@ -518,7 +521,7 @@ def lintable_statements() -> Iterator[Statement]:
     """The statements of search and of its index."""
     yield from index_statements()
     every = tuple(ENTITY_LABELS)
-    yield FETCH_HITS
+    yield fetch_hits(every, None, "en", False)
     yield fetch_hits(every, None, "fr", True)
     picks = (Pick("Commitment", ("code",), texts=("title",)), Pick("Milestone", texts=("title",)))
     yield fetch_hits(("Commitment", "Milestone"), picks, "fr", True)

@@ -77,6 +77,12 @@ def token(meta: dict[str, Any] | None) -> tuple[Any, ...]:
     return tuple(found.get(key) for key in ("generation", "version", "docs", "nextDoc"))
 
 
+def _shape(meta: dict[str, Any] | None) -> tuple[int, list[str]]:
+    """The index's size (at least 1, for BM25) and label codes, as its meta node gives them."""
+    found = meta or {}
+    return max(1, int(found.get("docs") or 1)), list(found.get("labels") or [])
+
+
 @dataclass
 class PostingsCache:
     """Decoded postings of one index generation of one store, least recently used dropped first.
@@ -99,8 +105,7 @@ class PostingsCache:
             self._keys.clear()
             self._size = 0
             self.generation = generation
-            found = meta or {}
-            self._shape = (max(1, int(found.get("docs") or 1)), list(found.get("labels") or []))
+            self._shape = _shape(meta)
 
     def clear(self) -> None:
         """Hold nothing: the next query reads every bucket it needs."""
@@ -164,10 +169,8 @@ class PostingsCache:
                         self._remember(key, result[key])
                     elif key in self._keys:
                         self._keys.move_to_end(key)
-            found = meta or {}
-            return IndexView(
-                max(1, int(found.get("docs") or 1)), list(found.get("labels") or []), result
-            )
+            # its own meta's shape: another query may have adopted a newer one meanwhile
+            return IndexView(*_shape(meta), result)
         raise RuntimeError("the search index kept changing while it was read")
 
 
