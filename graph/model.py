@@ -45,6 +45,20 @@ RELATION_TYPES: frozenset[str] = frozenset(rel.type for rel in RELATIONS)
 _RELATION_SET: frozenset[Relation] = frozenset(RELATIONS)
 
 
+def _single_start() -> frozenset[Relation]:
+    found = set()
+    for label, links in LINKS_OF.items():
+        for link in links:
+            if link.direction == "in" and not link.many:
+                found.add(Relation(link.target, link.type, label))
+    return frozenset(found)
+
+
+#: relations whose end node has one start at most (a department's member): a statement
+#: that looks for one such relationship starts from its end, which has few of them
+SINGLE_START: frozenset[Relation] = _single_start()
+
+
 def label_of(node_id: str) -> str | None:
     """The entity label encoded in a global id (``Plan:CAN-2016-2018`` -> ``Plan``), if any.
 

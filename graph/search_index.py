@@ -203,17 +203,36 @@ def _exact(weights: dict[str, float], key: str, weight: float) -> None:
         weights[key] = max(weights.get(key, 0.0), weight)
 
 
+#: the first character of a packed ``searchIndexed`` (a plain one starts with a weight)
+_PACKED = "z"
+
+
 def _vector(keys: dict[str, float]) -> str:
-    """How a document's keys are stored on it (``searchIndexed``): sorted ``weight key`` lines.
+    """How a document's keys are stored on it (``searchIndexed``): one line per weight, the
+    weight then its keys, tab-separated (keys hold no tab), zlib-packed and in base64 after
+    :data:`_PACKED`.
 
-    One string rather than a list: reading a hit's properties stays cheap.
+    Packed, a commitment's keys take about 3 KB instead of 9 KB. On the embedded store a
+    node's record is written whole each time it changes: in a big load, when it gets these
+    and again at the commit (its new relationships changed it), so the bytes count twice.
     """
-    shown = {weight: f"{weight:g} " for weight in set(keys.values())}
-    return "\n".join(sorted(map(str.__add__, map(shown.__getitem__, keys.values()), keys)))
+    by_weight: dict[float, list[str]] = defaultdict(list)
+    for key, weight in keys.items():
+        by_weight[weight].append(key)
+    text = "\n".join(f"{weight:g}\t" + "\t".join(group) for weight, group in by_weight.items())
+    return _PACKED + base64.b64encode(zlib.compress(text.encode(), 1)).decode("ascii")
 
 
-def _from_vector(vector: str) -> dict[str, float]:
-    result = {}
+def indexed_keys(vector: str) -> dict[str, float]:
+    """The keys and weights a stored ``searchIndexed`` holds: packed, or as stores written
+    before it was packed hold it, sorted ``weight key`` lines."""
+    result: dict[str, float] = {}
+    if vector.startswith(_PACKED):
+        text = zlib.decompress(base64.b64decode(vector[len(_PACKED) :])).decode()
+        for line in text.split("\n") if text else ():
+            weight, *group = line.split("\t")
+            result.update(dict.fromkeys(group, float(weight)))
+        return result
     for item in vector.split("\n") if vector else ():
         weight, _, key = item.partition(" ")
         result[key] = float(weight)
@@ -551,7 +570,7 @@ class IndexUpdate:
         if indexed is None or doc is None:
             return self.new_document(label, DocumentIndex.of(props))
         new = document_keys(props)
-        old = _from_vector(indexed)
+        old = indexed_keys(indexed)
         if old == new:
             return {}
         self.changes[doc] = (old, new)
@@ -583,7 +602,7 @@ class IndexUpdate:
             return None
         for doc, indexed in removed:
             if doc is not None and int(doc) not in self.changes:
-                self.changes[int(doc)] = (_from_vector(indexed or ""), {})
+                self.changes[int(doc)] = (indexed_keys(indexed or ""), {})
                 self.meta.docs = max(1, self.meta.docs - 1)
         return BucketPlan.of(self.changes, self.added)
 

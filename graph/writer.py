@@ -22,7 +22,7 @@ from graph import index_workers, search_index
 from graph.derived import derived_properties, new_node_properties
 from graph.document import GraphDocument, NodeRecord, RelRecord
 from graph.errors import StoreRejected
-from graph.model import ENTITY_LABELS, LABELS, RELATIONS, Relation, relation
+from graph.model import ENTITY_LABELS, LABELS, RELATIONS, SINGLE_START, Relation, relation
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
@@ -160,13 +160,27 @@ def _ends(rel: Relation) -> str:
     )
 
 
-@cache
-def _existing_relationships(rel: Relation) -> Statement:
-    return statement(
-        f"writer.existing_relationships[{rel.start}-{rel.type}-{rel.end}]",
+def _found(rel: Relation) -> str:
+    """Each row's stored relationship ``r`` from ``a`` to ``b``, if any. Looked for from the
+    end that has fewer of them: a country has hundreds of institutions, an institution one
+    country (:data:`graph.model.SINGLE_START`)."""
+    if rel in SINGLE_START:
+        return (
+            f"UNWIND $rows AS row MATCH (b:{rel.end}) WHERE elementId(b) = row[1] "
+            f"MATCH (a:{rel.start})-[r:{rel.type}]->(b) WHERE elementId(a) = row[0] "
+        )
+    return (
         f"UNWIND $rows AS row MATCH (a:{rel.start}) WHERE elementId(a) = row[0] "
         f"MATCH (a)-[r:{rel.type}]->(b:{rel.end}) WHERE elementId(b) = row[1] "
-        "RETURN count(r) AS n",
+    )
+
+
+@cache
+def _existing_relationships(rel: Relation) -> Statement:
+    """The rows (``[start, end]`` element ids) whose relationship is stored."""
+    return statement(
+        f"writer.existing_relationships[{rel.start}-{rel.type}-{rel.end}]",
+        _found(rel) + "RETURN DISTINCT row[0] AS start, row[1] AS end",
     )
 
 
@@ -180,10 +194,11 @@ def _drop_other_relationships(rel: Relation) -> Statement:
 
 
 @cache
-def _merge_relationships(rel: Relation) -> Statement:
+def _set_relationship_properties(rel: Relation) -> Statement:
+    """The properties (third) of stored relationships, given again by a write."""
     return statement(
-        f"writer.merge_relationships[{rel.start}-{rel.type}-{rel.end}]",
-        _ends(rel) + f"MERGE (a)-[r:{rel.type}]->(b) SET r += row[2] RETURN count(r) AS n",
+        f"writer.set_relationship_properties[{rel.start}-{rel.type}-{rel.end}]",
+        _found(rel) + "SET r += row[2] RETURN count(r) AS n",
     )
 
 
@@ -224,7 +239,7 @@ def lintable_statements() -> Iterator[Statement]:
     for rel in RELATIONS:
         yield _existing_relationships(rel)
         yield _drop_other_relationships(rel)
-        yield _merge_relationships(rel)
+        yield _set_relationship_properties(rel)
         yield _create_relationships(rel, with_properties=False)
         yield _create_relationships(rel, with_properties=True)
     yield _MARK_DATASET
@@ -754,13 +769,18 @@ async def _write_links(
     dry_run: bool,
     doc_name: str,
 ) -> None:
-    """Create (or merge, between nodes that were already stored) one batch of relationships."""
+    """Create one batch of relationships: those from or to a new node, and those between
+    stored nodes that the store does not have yet (their properties set on those it has)."""
     fresh, known = made.fresh, made.known
     report.relationships_created += made.new
+    stored: list[list[Any]] = []
     if known:
-        existing = (await tx.run(_existing_relationships(rel), rows=known))[0]["n"]
-        report.relationships_existing += existing
-        report.relationships_created += len(known) - existing
+        found = await tx.run(_existing_relationships(rel), rows=[row[:2] for row in known])
+        there = {(row["start"], row["end"]) for row in found}
+        stored = [row for row in known if (row[0], row[1]) in there]
+        fresh = fresh + [row for row in known if (row[0], row[1]) not in there]
+        report.relationships_existing += len(stored)
+        report.relationships_created += len(known) - len(stored)
     if dry_run:
         return
     if made.missing:
@@ -768,12 +788,13 @@ async def _write_links(
             f"{doc_name}: {made.missing} {rel.type} relationships "
             "name a node that is neither in the file nor in the store"
         )
+    if known and replace:
+        await tx.run(_drop_other_relationships(rel), rows=[row[:2] for row in known])
     if fresh:
         if made.with_properties:
             for row in fresh:
                 if len(row) == 2:
                     row.append({})
-        # a new start node has no other relationship to drop
         created = (await tx.run(_create_relationships(rel, made.with_properties), rows=fresh))[0][
             "n"
         ]
@@ -781,10 +802,6 @@ async def _write_links(
             raise StoreRejected(
                 f"{doc_name}: {len(fresh) - created} {rel.type} relationships not made"
             )
-    if known:
-        for row in known:
-            if len(row) == 2:
-                row.append({})
-        if replace:
-            await tx.run(_drop_other_relationships(rel), rows=known)
-        await tx.run(_merge_relationships(rel), rows=known)
+    with_properties = [row for row in stored if len(row) > 2 and row[2]]
+    if with_properties:
+        await tx.run(_set_relationship_properties(rel), rows=with_properties)
