@@ -195,6 +195,8 @@ def words(text: str) -> list[Word]:
 
 @cache
 def _stemmer(lang: Language) -> snowballstemmer.Stemmer:
+    """The Snowball stemmer of ``lang``: PyStemmer's C one, which snowballstemmer hands out
+    when it is installed (a dependency), else snowballstemmer's own Python, stem for stem the same."""
     return snowballstemmer.stemmer(_STEMMERS[lang])
 
 

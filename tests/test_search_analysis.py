@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph.analysis import Language, exact_key, query_words, tokens
 from graph.highlight import highlights
 from graph.search_index import Postings, document_keys, read_bucket
+
+ROOT = Path(__file__).resolve().parents[1]
+OGP_SUBSET = (
+    ROOT.parent / "shared" / "data" / "ogp" / "commitments-2024" / "ogp-commitments-2024-subset.csv"
+)
 
 
 def _terms(text: str, lang: str) -> list[str]:
@@ -75,3 +82,24 @@ def test_highlights_mark_the_words_in_the_language_asked() -> None:
     long = next(m for m in english if m.field == "description")
     assert long.snippet.startswith("…") and "<mark>information</mark>" in long.snippet
     assert len(long.snippet) < 260
+
+
+def test_the_c_stemmers_stem_as_snowballs_own_python() -> None:
+    """PyStemmer (C) makes the stems; snowballstemmer's Python classes, the same Snowball
+    release, are the reference: every word of the bundled datasets and of OGP's commitment
+    subset stems the same in both languages (a store indexed by either is read by the other)."""
+    import Stemmer
+    from snowballstemmer.english_stemmer import EnglishStemmer
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from graph.analysis import _stemmer, index_words
+
+    assert isinstance(_stemmer("en"), Stemmer.Stemmer)
+    sources = [*(ROOT / "loaders" / "datasets").glob("*.yaml"), OGP_SUBSET]
+    vocabulary = sorted(
+        {word for path in sources for word in index_words(path.read_text()) if word.isalpha()}
+    )
+    assert len(vocabulary) > 5000
+    for lang, reference in (("en", EnglishStemmer()), ("fr", FrenchStemmer())):
+        made = _stemmer(lang).stemWords(vocabulary)
+        assert made == [reference.stemWord(word) for word in vocabulary], lang
