@@ -47,7 +47,7 @@ from graph.search_index import (
 from graph.search_index import (
     lintable_statements as index_statements,
 )
-from graph.search_postings import IndexView, cache_for, token
+from graph.search_postings import IndexView, PostingsCache, cache_for, token
 from graph.statements import Statement, statement
 from graph.store import Store, Transaction
 
@@ -385,37 +385,46 @@ async def search(
     plan = plan_query(query, langs)
     if plan.empty:
         return SearchResult(0, [])
+    asked = _Asked(plan, labels, skip, limit, show, picks, lang)
     postings = cache_for(store)
     keys = plan.keys()
     held = postings.held(keys)
     if held is not None:
-        found = await _answer(
-            store, plan, held, labels, skip, limit, show, picks, lang, postings.generation
-        )
+        found = await _answer(store, asked, held, postings, postings.generation)
         if found is not None:
             return found
     view = await postings.view(store, keys)
-    found = await _answer(store, plan, view, labels, skip, limit, show, picks, lang, None)
+    found = await _answer(store, asked, view, postings, None)
     assert found is not None  # no generation to check
     return found
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """One search's question, as :func:`search` was given it (its query planned)."""
+
+    plan: QueryPlan
+    labels: Sequence[str]
+    skip: int
+    limit: int
+    show: Sequence[Language]
+    picks: Mapping[str, Pick] | None
+    lang: str
+
+
 async def _answer(
     store: Store,
-    plan: QueryPlan,
+    asked: _Asked,
     view: IndexView,
-    labels: Sequence[str],
-    skip: int,
-    limit: int,
-    show: Sequence[Language],
-    picks: Mapping[str, Pick] | None,
-    lang: str,
+    postings: PostingsCache,
     check: tuple[Any, ...] | None,
 ) -> SearchResult | None:
     """The page ranked from ``view``; ``None`` when ``check`` (the generation ``view`` is of)
-    is not the index's any more, or when an empty page leaves it unchecked."""
-    ranked = rank(plan, _Index(view, labels))
-    page = ranked.top(skip + limit)[skip:]
+    is not the index's any more (``postings`` then adopts the index's), or when an empty
+    page leaves it unchecked."""
+    plan, skip, picks = asked.plan, asked.skip, asked.picks
+    ranked = rank(plan, _Index(view, asked.labels))
+    page = ranked.top(skip + asked.limit)[skip:]
     if not page:
         return None if check is not None else SearchResult(len(ranked), [])
     by_label = _page_params([d for d, _ in page], view.labels)
@@ -423,7 +432,7 @@ async def _answer(
     if not present:  # documents of labels the index knows but the schema does not
         return None if check is not None else SearchResult(len(ranked), [])
     chosen = None if picks is None else tuple(picks.get(label, Pick(label)) for label in present)
-    fetch = fetch_hits(present, chosen, lang, check is not None)
+    fetch = fetch_hits(present, chosen, asked.lang, check is not None)
     params: dict[str, Any] = {"docs": {label: by_label[label] for label in present}}
     if check is not None:
         params["meta"] = META_ID
@@ -436,11 +445,11 @@ async def _answer(
         else:
             nodes[node.get("searchDoc")] = node
     if check is not None and token(meta) != check:
-        cache_for(store).adopt(token(meta), meta)  # the next read reads every bucket at once
+        postings.adopt(token(meta), meta)  # the next read reads every bucket at once
         return None
     best = float(ranked.scores.max()) or 1.0
     hits = [
-        Hit(round(score / best, 4), nodes[doc], plan.terms, show)
+        Hit(round(score / best, 4), nodes[doc], plan.terms, asked.show)
         for doc, score in page
         if doc in nodes
     ]

@@ -521,7 +521,6 @@ class NewPostings:
     docs: list[int] = field(default_factory=list)
     _codes: list[npt.NDArray[np.int64]] = field(default_factory=list)
     _weights: list[bytes] = field(default_factory=list)
-    _sizes: list[int] = field(default_factory=list)
 
     def add(self, doc: int, index: DocumentIndex) -> None:
         """Note a new document and what it is indexed under."""
@@ -529,15 +528,15 @@ class NewPostings:
         self.docs.append(doc)
         self._codes.append(np.fromiter(map(self.codes.__getitem__, keys), np.int64, len(keys)))
         self._weights.append(index.weights)
-        self._sizes.append(len(keys))
 
     def grouped(self) -> Mapping[str, Added]:
         """Per key, the new documents that hold it (ascending) and their stored weights."""
-        if not sum(self._sizes):
+        sizes = list(map(len, self._codes))
+        if not sum(sizes):
             return {}
         codes = np.concatenate(self._codes)
         weights = np.frombuffer(b"".join(self._weights), np.float64)
-        docs = np.repeat(np.array(self.docs, np.uint32), self._sizes)
+        docs = np.repeat(np.array(self.docs, np.uint32), sizes)
         order = np.lexsort((docs, codes))
         ends = np.cumsum(np.bincount(codes, minlength=len(self.codes))).tolist()
         return AddedPostings(self.codes, docs[order], _stored_weights(weights[order]), ends)

@@ -102,17 +102,19 @@ class PostingsCache:
         """Hold postings of ``generation`` (read with ``meta``) from now on: those of another
         one are dropped."""
         if generation != self.generation:
-            self._keys.clear()
-            self._size = 0
-            self.generation = generation
-            self._shape = _shape(meta)
+            self._reset(generation, _shape(meta))
 
     def clear(self) -> None:
         """Hold nothing: the next query reads every bucket it needs."""
+        self._reset(None, None)
+
+    def _reset(
+        self, generation: tuple[Any, ...] | None, shape: tuple[int, list[str]] | None
+    ) -> None:
         self._keys.clear()
         self._size = 0
-        self.generation = None
-        self._shape = None
+        self.generation = generation
+        self._shape = shape
 
     def _remember(self, key: str, found: KeyPostings) -> None:
         if key in self._keys:

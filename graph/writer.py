@@ -774,8 +774,9 @@ async def _write_links(
     fresh, known = made.fresh, made.known
     report.relationships_created += made.new
     stored: list[list[Any]] = []
+    ends = [row[:2] for row in known]
     if known:
-        found = await tx.run(_existing_relationships(rel), rows=[row[:2] for row in known])
+        found = await tx.run(_existing_relationships(rel), rows=ends)
         there = {(row["start"], row["end"]) for row in found}
         stored = [row for row in known if (row[0], row[1]) in there]
         fresh = fresh + [row for row in known if (row[0], row[1]) not in there]
@@ -789,7 +790,7 @@ async def _write_links(
             "name a node that is neither in the file nor in the store"
         )
     if known and replace:
-        await tx.run(_drop_other_relationships(rel), rows=[row[:2] for row in known])
+        await tx.run(_drop_other_relationships(rel), rows=ends)
     if fresh:
         if made.with_properties:
             for row in fresh:
